@@ -1,0 +1,41 @@
+// `npm start`: everything a new machine needs to run the API locally, in one command.
+// 1. .dev.vars from .dev.vars.example when missing (local-only secrets)
+// 2. local D1 migrations, then the seed (admin and demo users)
+// 3. `wrangler dev` with every binding (D1, KV, R2, Durable Objects, Queues, rate limits, crons)
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { ROOT, run } from "./lib.mjs";
+import { SEED_USERS, seedLocal } from "./seed.mjs";
+
+const PORT = process.env.PORT ?? "8787";
+const quiet = { CI: "true", WRANGLER_SEND_METRICS: "false" };
+
+if (!existsSync(`${ROOT}.dev.vars`)) {
+  copyFileSync(`${ROOT}.dev.vars.example`, `${ROOT}.dev.vars`);
+  console.log("created .dev.vars from .dev.vars.example (local-only secrets)");
+}
+
+await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { env: quiet });
+await seedLocal();
+
+const children = [];
+function stopAll(code = 0) {
+  for (const child of children) child.kill("SIGTERM");
+  process.exit(code);
+}
+process.on("SIGINT", () => stopAll(0));
+process.on("SIGTERM", () => stopAll(0));
+
+const api = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT, "--test-scheduled"], {
+  cwd: ROOT,
+  stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
+children.push(api);
+api.on("exit", (code) => stopAll(code ?? 1));
+
+console.log(`
+ytempire-api on http://127.0.0.1:${PORT}  (docs: /docs, spec: /openapi.json, health: /health/ready)
+seeded accounts:
+${SEED_USERS.map((u) => `  ${u.role.padEnd(5)} ${u.email} / ${u.password}`).join("\n")}
+`);
