@@ -3,8 +3,8 @@
 // 2. local D1 migrations, then the seed (admin and demo users)
 // 3. `wrangler dev` with every binding (D1, KV, R2, Durable Objects, Queues, rate limits, crons)
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
-import { ROOT, run } from "./lib.mjs";
+import { appendFileSync, copyFileSync, existsSync } from "node:fs";
+import { ROOT, readDotVars, run } from "./lib.mjs";
 import { SEED_USERS, seedLocal } from "./seed.mjs";
 
 const PORT = process.env.PORT ?? "8787";
@@ -13,6 +13,14 @@ const quiet = { CI: "true", WRANGLER_SEND_METRICS: "false" };
 if (!existsSync(`${ROOT}.dev.vars`)) {
   copyFileSync(`${ROOT}.dev.vars.example`, `${ROOT}.dev.vars`);
   console.log("created .dev.vars from .dev.vars.example (local-only secrets)");
+} else {
+  // Settings added to the example since this .dev.vars was made: add them, never overwrite the user's.
+  const mine = readDotVars(`${ROOT}.dev.vars`);
+  const missing = Object.entries(readDotVars(`${ROOT}.dev.vars.example`)).filter(([key]) => !(key in mine));
+  if (missing.length > 0) {
+    appendFileSync(`${ROOT}.dev.vars`, `\n${missing.map(([k, v]) => `${k}=${v}`).join("\n")}\n`);
+    console.log(`added to .dev.vars: ${missing.map(([k]) => k).join(", ")}`);
+  }
 }
 
 await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { env: quiet });

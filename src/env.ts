@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { CircuitBreaker } from "../durable-objects/circuit-breaker";
 import type { RealtimeHub } from "../durable-objects/realtime-hub";
 import type { YouTubeQuota } from "../durable-objects/youtube-quota";
 
@@ -15,6 +16,7 @@ export interface Env {
   RATE_LIMITER: RateLimit;
   IP_RATE_LIMITER: RateLimit;
   AUTH_RATE_LIMITER: RateLimit;
+  CIRCUIT_BREAKER: DurableObjectNamespace<CircuitBreaker>;
   [key: string]: unknown;
 }
 
@@ -40,11 +42,49 @@ const configSchema = z.object({
   CORS_ORIGINS: csv,
   MAX_BODY_BYTES: positiveInt(1_048_576),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+
+  // Upstreams: the real hosts in wrangler.toml; .dev.vars and the tests point them at emulators/.
+  OPENAI_BASE_URL: z.url(),
+  ELEVENLABS_BASE_URL: z.url(),
+  STABILITY_BASE_URL: z.url(),
+  GOOGLE_AUTH_URL: z.url(),
+  GOOGLE_TOKEN_URL: z.url(),
+  GOOGLE_REVOKE_URL: z.url(),
+  YOUTUBE_API_BASE_URL: z.url(),
+  YOUTUBE_UPLOAD_BASE_URL: z.url(),
+  YOUTUBE_ANALYTICS_BASE_URL: z.url(),
+  STRIPE_API_BASE_URL: z.url(),
+  SENDGRID_BASE_URL: z.url(),
+  N8N_RENDER_URL: z.url(),
+  PROVIDER_TIMEOUT_MS: positiveInt(30_000),
+  // Models and voices of the AI chains (prices live in src/providers/pricing.ts).
+  SCRIPT_MODEL: z.string().min(1).default("gpt-4.1-mini"),
+  SCRIPT_FALLBACK_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  ELEVENLABS_MODEL: z.string().min(1).default("eleven_flash_v2_5"),
+  ELEVENLABS_VOICE_ID: z.string().min(1).default("21m00Tcm4TlvDq8ikWAM"),
+  OPENAI_TTS_MODEL: z.string().min(1).default("tts-1"),
+  OPENAI_TTS_VOICE: z.string().min(1).default("alloy"),
+  STABILITY_ENGINE: z.enum(["core", "ultra", "sd3"]).default("core"),
+  OPENAI_IMAGE_MODEL: z.string().min(1).default("gpt-image-1-mini"),
+  // YouTube quota: "buckets" (Google's current model) or "legacy" (1,600 units per upload);
+  // YOUTUBE_QUOTA_TABLE (JSON) overrides bucket sizes and method costs of the chosen model.
+  YOUTUBE_QUOTA_MODEL: z.enum(["buckets", "legacy"]).default("buckets"),
+  YOUTUBE_QUOTA_TABLE: z.string().optional(),
+
   // Secrets (wrangler secret put; .dev.vars locally).
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
   ENCRYPTION_KEY: z
     .string()
     .refine((value) => base64ByteLength(value) === 32, "ENCRYPTION_KEY must be 32 bytes, base64-encoded"),
+  SIGNING_SECRET: z.string().min(32, "SIGNING_SECRET must be at least 32 characters"),
+  OPENAI_API_KEY: z.string().min(1),
+  ELEVENLABS_API_KEY: z.string().min(1),
+  STABILITY_API_KEY: z.string().min(1),
+  STRIPE_SECRET_KEY: z.string().min(1),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1),
+  SENDGRID_API_KEY: z.string().min(1),
+  N8N_API_KEY: z.string().min(1),
+  N8N_WEBHOOK_SECRET: z.string().min(16, "N8N_WEBHOOK_SECRET must be at least 16 characters"),
 });
 
 export type Config = z.infer<typeof configSchema>;

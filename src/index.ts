@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 
+export { CircuitBreaker } from "../durable-objects/circuit-breaker";
 export { RealtimeHub } from "../durable-objects/realtime-hub";
 export { YouTubeQuota } from "../durable-objects/youtube-quota";
 
