@@ -1,10 +1,11 @@
 // `npm start`: everything a new machine needs to run the API locally, in one command.
 // 1. .dev.vars from .dev.vars.example when missing (local-only secrets)
 // 2. local D1 migrations, then the seed (admin and demo users)
-// 3. `wrangler dev` with every binding (D1, KV, R2, Durable Objects, Queues, rate limits, crons)
+// 3. the upstream emulators (emulators/, port 8790): .dev.vars points every provider base URL at them
+// 4. `wrangler dev` with every binding (D1, KV, R2, Durable Objects, Queues, rate limits, crons)
 import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync } from "node:fs";
-import { ROOT, readDotVars, run } from "./lib.mjs";
+import { ROOT, readDotVars, run, waitForHttp } from "./lib.mjs";
 import { SEED_USERS, seedLocal } from "./seed.mjs";
 
 const PORT = process.env.PORT ?? "8787";
@@ -34,7 +35,21 @@ function stopAll(code = 0) {
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
-const api = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT, "--test-scheduled"], {
+// The emulators read N8N_API_KEY, N8N_WEBHOOK_SECRET and STRIPE_WEBHOOK_SECRET from .dev.vars.
+// `node --import tsx` (rather than `npx tsx`) keeps them one process, so stopAll's SIGTERM reaches them.
+const EMULATOR_PORT = process.env.EMULATOR_PORT ?? "8790";
+const emulators = spawn(process.execPath, ["--import", "tsx", "emulators/main.ts"], {
+  cwd: ROOT,
+  stdio: "inherit",
+  env: { ...process.env, EMULATOR_PORT, PORT },
+});
+children.push(emulators);
+emulators.on("exit", (code) => stopAll(code ?? 1));
+await waitForHttp(`http://127.0.0.1:${EMULATOR_PORT}/__control/health`, 30_000);
+
+// wrangler's own entry run by this Node (not through npx, which does not pass SIGTERM on).
+const wranglerBin = `${ROOT}node_modules/wrangler/bin/wrangler.js`;
+const api = spawn(process.execPath, [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", PORT, "--test-scheduled"], {
   cwd: ROOT,
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
@@ -46,4 +61,6 @@ console.log(`
 ytempire-api on http://127.0.0.1:${PORT}  (docs: /docs, spec: /openapi.json, health: /health/ready)
 seeded accounts:
 ${SEED_USERS.map((u) => `  ${u.role.padEnd(5)} ${u.email} / ${u.password}`).join("\n")}
+upstream emulators on http://127.0.0.1:${EMULATOR_PORT} (control API: /__control, see emulators/README.md)
+try it: npm run demo "how volcanoes form"
 `);

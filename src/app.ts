@@ -13,8 +13,13 @@ import { services } from "./middleware/services";
 import { adminRouter } from "./routes/admin";
 import { apiKeysRouter } from "./routes/api-keys";
 import { authRouter } from "./routes/auth";
+import { channelsRouter } from "./routes/channels";
 import { healthRouter } from "./routes/health";
+import { mediaRouter } from "./routes/media";
+import { realtimeRouter } from "./routes/realtime";
 import { usersRouter } from "./routes/users";
+import { videosRouter } from "./routes/videos";
+import { webhooksRouter } from "./routes/webhooks";
 
 /**
  * Middleware order (each sees what the ones before it set):
@@ -44,6 +49,11 @@ export function createApp() {
   app.route("/", authRouter);
   app.route("/", usersRouter);
   app.route("/", apiKeysRouter);
+  app.route("/", channelsRouter);
+  app.route("/", realtimeRouter);
+  app.route("/", videosRouter);
+  app.route("/", mediaRouter);
+  app.route("/", webhooksRouter);
   app.route("/", adminRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

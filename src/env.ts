@@ -57,6 +57,12 @@ const configSchema = z.object({
   SENDGRID_BASE_URL: z.url(),
   N8N_RENDER_URL: z.url(),
   PROVIDER_TIMEOUT_MS: positiveInt(30_000),
+  // Resumable upload chunk: a multiple of 256 KiB (YouTube's rule); bigger chunks mean fewer requests.
+  UPLOAD_CHUNK_BYTES: positiveInt(8_388_608).refine(
+    (n) => n % 262_144 === 0,
+    "UPLOAD_CHUNK_BYTES must be a multiple of 262144",
+  ),
+  YOUTUBE_CATEGORY_ID: z.string().regex(/^\d+$/).default("27"),
   // Models and voices of the AI chains (prices live in src/providers/pricing.ts).
   SCRIPT_MODEL: z.string().min(1).default("gpt-4.1-mini"),
   SCRIPT_FALLBACK_MODEL: z.string().min(1).default("gpt-4o-mini"),

@@ -32,7 +32,13 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   return exports.default.fetch(
-    new Request(`http://api.test${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body }),
+    // Redirects are the API's answer: tests look at them, never follow them.
+    new Request(`http://api.test${path}`, {
+      method: options.method ?? (body ? "POST" : "GET"),
+      headers,
+      body,
+      redirect: "manual",
+    }),
   );
 }
 
@@ -75,4 +81,79 @@ export async function expectProblem(res: Response, status: number, code: string)
   expect(typeof problem.title).toBe("string");
   expect(typeof problem.detail).toBe("string");
   return problem as { detail: string; errors?: { path: string; message: string }[]; request_id?: string };
+}
+
+/** A user promoted to admin in D1, logged in again so the token carries the role. */
+export async function signupAdmin(): Promise<TestUser> {
+  const admin = await signupUser("admin");
+  const { env } = await import("cloudflare:workers");
+  await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(admin.id).run();
+  const login = await call("/v1/auth/login", { body: { email: admin.email, password: admin.password } });
+  const session = (await login.json()) as { access_token: string; refresh_token: string };
+  return { ...admin, accessToken: session.access_token, refreshToken: session.refresh_token };
+}
+
+/** Adds an upload account through the admin API; returns its id. */
+export async function addUploadAccount(
+  adminToken: string,
+  options: { status?: "active" | "reserve"; audited?: boolean; clientId?: string } = {},
+): Promise<string> {
+  const clientId = options.clientId ?? `proj-${Math.random().toString(36).slice(2, 10)}.apps.googleusercontent.com`;
+  const res = await call("/v1/admin/accounts", {
+    token: adminToken,
+    body: {
+      name: clientId.split(".")[0],
+      client_id: clientId,
+      client_secret: `secret-${clientId}`,
+      status: options.status ?? "active",
+      audited: options.audited ?? true,
+    },
+  });
+  const text = await res.text();
+  expect(res.status, text).toBe(201);
+  return JSON.parse(text).id;
+}
+
+/** A channel of `user`, connected to a fresh emulated YouTube channel through the real consent flow. */
+export async function connectedChannel(user: TestUser): Promise<{ id: string; youtubeChannelId: string }> {
+  const created = await call("/v1/channels", {
+    token: user.accessToken,
+    body: { name: "Test channel", niche: "science explainers", language: "en", default_privacy: "public" },
+  });
+  const { id } = (await created.json()) as { id: string };
+  const started = await call(`/v1/channels/${id}/connect`, { token: user.accessToken, body: {} });
+  const { authorization_url } = (await started.json()) as { authorization_url: string };
+  const google = await fetch(authorization_url, { redirect: "manual" });
+  const back = new URL(google.headers.get("location") as string);
+  const done = await call(`${back.pathname}${back.search}`);
+  const text = await done.text();
+  expect(done.status, text).toBe(200);
+  return { id, youtubeChannelId: JSON.parse(text).channel.youtube.channel_id };
+}
+
+export async function setPlan(userId: string, plan: "free" | "creator" | "pro" | "agency", capMicros?: number) {
+  const { env } = await import("cloudflare:workers");
+  await env.DB.prepare(
+    "UPDATE users SET plan = ?, video_cost_cap_micros = COALESCE(?, video_cost_cap_micros) WHERE id = ?",
+  )
+    .bind(plan, capMicros ?? null, userId)
+    .run();
+}
+
+/** Polls GET /v1/videos/:id until `done` holds (or the time is up); returns the last body. */
+export async function waitForVideo<T extends { status: string }>(
+  token: string,
+  videoId: string,
+  done: (video: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    const res = await call(`/v1/videos/${videoId}`, { token });
+    last = (await res.json()) as T;
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`video ${videoId} never reached the expected state; last: ${JSON.stringify(last)}`);
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, json, signupUser } from "./helpers";
+import { call, expectProblem, json, signupAdmin, signupUser } from "./helpers";
 
 describe("users/me", () => {
   it("PATCH changes whitelisted fields", async () => {
@@ -140,12 +140,7 @@ describe("api keys", () => {
 });
 
 describe("admin", () => {
-  async function makeAdmin() {
-    const admin = await signupUser("admin");
-    await env.DB.prepare("UPDATE users SET role = 'admin' WHERE id = ?").bind(admin.id).run();
-    const login = await call("/v1/auth/login", { body: { email: admin.email, password: admin.password } });
-    return (await json<{ access_token: string }>(login)).access_token;
-  }
+  const makeAdmin = async () => (await signupAdmin()).accessToken;
 
   it("a user on an admin route -> 403", async () => {
     const user = await signupUser();

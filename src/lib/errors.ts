@@ -13,13 +13,24 @@ export const errorCodes = [
   "invalid_credentials",
   "forbidden",
   "not_found",
+  "channel_not_found",
+  "video_not_found",
+  "account_not_found",
   "method_not_allowed",
+  "plan_limit_reached",
+  "upgrade_required",
+  "oauth_failed",
+  "channel_not_connected",
+  "no_upload_capacity",
   "email_taken",
   "conflict",
   "idempotency_key_reused",
   "rate_limited",
+  "budget_exceeded",
   "internal_error",
+  "upstream_error",
   "service_unavailable",
+  "provider_unavailable",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -28,18 +39,24 @@ export function statusFor(code: ErrorCode): number {
   switch (code) {
     case "bad_request":
     case "malformed_json":
+    case "oauth_failed":
       return 400;
     case "unauthenticated":
     case "invalid_credentials":
       return 401;
     case "forbidden":
+    case "plan_limit_reached":
       return 403;
     case "not_found":
+    case "channel_not_found":
+    case "video_not_found":
+    case "account_not_found":
       return 404;
     case "method_not_allowed":
       return 405;
     case "email_taken":
     case "conflict":
+    case "channel_not_connected":
       return 409;
     case "payload_too_large":
       return 413;
@@ -48,11 +65,19 @@ export function statusFor(code: ErrorCode): number {
     case "validation_failed":
     case "idempotency_key_reused":
       return 422;
+    case "budget_exceeded":
+      return 402;
+    case "upgrade_required":
+      return 426;
     case "rate_limited":
       return 429;
     case "internal_error":
       return 500;
+    case "upstream_error":
+      return 502;
     case "service_unavailable":
+    case "provider_unavailable":
+    case "no_upload_capacity":
       return 503;
     default:
       return assertNever(code);
@@ -69,13 +94,24 @@ const titles: Record<ErrorCode, string> = {
   invalid_credentials: "Invalid credentials",
   forbidden: "Forbidden",
   not_found: "Not found",
+  channel_not_found: "Channel not found",
+  video_not_found: "Video not found",
+  account_not_found: "Upload account not found",
+  plan_limit_reached: "Plan limit reached",
+  upgrade_required: "WebSocket upgrade required",
+  oauth_failed: "Google authorisation failed",
+  channel_not_connected: "Channel not connected",
+  no_upload_capacity: "No upload capacity",
   method_not_allowed: "Method not allowed",
   email_taken: "Email already registered",
   conflict: "Conflict",
   idempotency_key_reused: "Idempotency key reused",
   rate_limited: "Too many requests",
+  budget_exceeded: "Budget exceeded",
   internal_error: "Internal error",
+  upstream_error: "Upstream error",
   service_unavailable: "Service unavailable",
+  provider_unavailable: "Provider unavailable",
 };
 
 export interface FieldError {

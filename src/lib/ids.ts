@@ -4,7 +4,7 @@
  */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-export type IdPrefix = "usr" | "rtk" | "fam" | "key" | "req";
+export type IdPrefix = "usr" | "rtk" | "fam" | "key" | "req" | "acc" | "chn" | "cau" | "oas" | "vid" | "stp" | "cst";
 
 export function newId(prefix: IdPrefix, now = Date.now()): string {
   let time = "";

@@ -43,12 +43,14 @@ export const ProblemSchema = z
 const errorDescriptions = {
   400: "Malformed request (for example, JSON that does not parse)",
   401: "Missing, invalid or expired credentials",
+  402: "Over the per-video cost cap",
   403: "Authenticated but not allowed",
   404: "No such resource, or it belongs to someone else",
   409: "Conflicts with the current state",
   413: "Body larger than the limit",
   415: "Body is not application/json",
   422: "Body, query or path failed validation; `errors` lists every problem",
+  426: "Not a WebSocket upgrade",
   429: "Rate limited; retry after `Retry-After` seconds",
   500: "Internal error; quote `request_id` when reporting it",
 } as const;

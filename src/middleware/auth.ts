@@ -43,9 +43,15 @@ export function requireAuth(options: AuthOptions = {}): MiddlewareHandler<AppEnv
 async function authenticate(c: Context<AppEnv>): Promise<Principal | null> {
   const header = c.req.header("authorization");
   const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const apiKey = c.req.header("x-api-key") ?? (bearer?.startsWith(API_KEY_PREFIX) ? bearer : undefined);
-  if (apiKey) return authenticateApiKey(depsOf(c), apiKey, (p) => c.executionCtx.waitUntil(p));
-  if (!bearer) return null;
+  const credential = c.req.header("x-api-key") ?? bearer;
+  return credential ? principalFromToken(c, credential) : null;
+}
+
+/** A principal from a presented access token or API key (also used where the token is not in a header). */
+export async function principalFromToken(c: Context<AppEnv>, bearer: string): Promise<Principal | null> {
+  if (bearer.startsWith(API_KEY_PREFIX)) {
+    return authenticateApiKey(depsOf(c), bearer, (p) => c.executionCtx.waitUntil(p));
+  }
   const { config } = c.var;
   const claims = await verifyAccessToken(
     { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
