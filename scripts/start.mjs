@@ -47,9 +47,25 @@ children.push(emulators);
 emulators.on("exit", (code) => stopAll(code ?? 1));
 await waitForHttp(`http://127.0.0.1:${EMULATOR_PORT}/__control/health`, 30_000);
 
+// The API's own origin follows PORT (OAuth redirects and render callbacks come back to it), and the
+// emulator URLs of .dev.vars follow EMULATOR_PORT, so two copies can run side by side.
+const overrides = [`PUBLIC_BASE_URL:http://127.0.0.1:${PORT}`];
+for (const [key, value] of Object.entries(readDotVars(`${ROOT}.dev.vars`))) {
+  if (value.startsWith("http://127.0.0.1:8790"))
+    overrides.push(`${key}:${value.replace(":8790", `:${EMULATOR_PORT}`)}`);
+}
 // wrangler's own entry run by this Node (not through npx, which does not pass SIGTERM on).
 const wranglerBin = `${ROOT}node_modules/wrangler/bin/wrangler.js`;
-const api = spawn(process.execPath, [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", PORT, "--test-scheduled"], {
+const devArgs = [
+  "dev",
+  "--ip",
+  "127.0.0.1",
+  "--port",
+  PORT,
+  "--test-scheduled",
+  ...overrides.flatMap((v) => ["--var", v]),
+];
+const api = spawn(process.execPath, [wranglerBin, ...devArgs], {
   cwd: ROOT,
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },

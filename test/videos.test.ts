@@ -178,19 +178,21 @@ describe("POST /v1/videos/batch", () => {
 describe("reading and managing videos", () => {
   it("lists with filters, sorting and cursors", async () => {
     const { user, channelId } = await proUserWithChannel();
-    const ids: string[] = [];
-    for (const topic of ["alpha", "beta", "gamma"])
-      ids.push((await json<{ id: string }>(await create(user, { channel_id: channelId, topic }))).id);
-    await env.DB.prepare(
-      "UPDATE videos SET cost_micros = CASE id WHEN ? THEN 500 WHEN ? THEN 100 ELSE 300 END, status = 'failed' WHERE id = ?",
-    )
-      .bind(ids[0], ids[1], ids[2])
-      .run();
-    await env.DB.prepare(
-      "UPDATE videos SET cost_micros = CASE id WHEN ? THEN 500 WHEN ? THEN 100 END WHERE id IN (?, ?)",
-    )
-      .bind(ids[0], ids[1], ids[0], ids[1])
-      .run();
+    // Rows written directly, with fixed costs and statuses: no pipeline runs under this test.
+    const rows = [
+      { id: "vid_0000000000LISTA0000000000", cost: 500, status: "published" },
+      { id: "vid_0000000000LISTB0000000000", cost: 100, status: "published" },
+      { id: "vid_0000000000LISTC0000000000", cost: 300, status: "failed" },
+    ];
+    const now = Date.now();
+    await env.DB.batch(
+      rows.map((r, i) =>
+        env.DB.prepare(
+          "INSERT INTO videos (id, user_id, channel_id, topic, language, style, target_seconds, privacy, status, cost_cap_micros, cost_micros, created_at, updated_at) VALUES (?, ?, ?, 'topic', 'en', 'explainer', 60, 'public', ?, 3000000, ?, ?, ?)",
+        ).bind(r.id, user.id, channelId, r.status, r.cost, now + i, now + i),
+      ),
+    );
+    const ids = rows.map((r) => r.id);
 
     const page1 = await json<{ data: { id: string }[]; next_cursor: string }>(
       await call("/v1/videos?limit=2&sort=cost&order=asc", { token: user.accessToken }),

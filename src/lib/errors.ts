@@ -158,9 +158,9 @@ export function problemType(code: ErrorCode): string {
   return `https://docs.ytempire.dev/problems/${code}`;
 }
 
-/** Renders an ApiError as a problem+json Response. */
-export function problemResponse(error: ApiError, instance: string, requestId?: string): Response {
-  const body: Problem = {
+/** The RFC 9457 body of an ApiError (also embedded per item in batch results). */
+export function problemBody(error: ApiError, instance: string, requestId?: string): Problem {
+  return {
     type: problemType(error.code),
     title: titles[error.code],
     status: error.status,
@@ -170,6 +170,11 @@ export function problemResponse(error: ApiError, instance: string, requestId?: s
     ...(requestId ? { request_id: requestId } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
   };
+}
+
+/** Renders an ApiError as a problem+json Response. */
+export function problemResponse(error: ApiError, instance: string, requestId?: string): Response {
+  const body = problemBody(error, instance, requestId);
   return new Response(JSON.stringify(body), {
     status: error.status,
     headers: { "content-type": PROBLEM_CONTENT_TYPE, ...error.headers },

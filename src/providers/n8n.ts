@@ -2,7 +2,7 @@ import { z } from "zod";
 import { verifyTimestampedSignature } from "../lib/hmac";
 import { fetchAll } from "../lib/http";
 import { callProvider, type ProviderContext } from "./call";
-import { classifyByStatus } from "./errors";
+import { classifyByStatus, parseJsonSafely } from "./errors";
 import { answerOf, isSuccess, parseBody } from "./upstream";
 
 /**
@@ -72,4 +72,24 @@ export function verifyN8nSignature(
   toleranceSeconds = 300,
 ): Promise<{ timestamp: number }> {
   return verifyTimestampedSignature(rawBody, header, secret, { toleranceSeconds });
+}
+
+/**
+ * Opens the rendered file the workflow reported, for streaming into R2. Only the answer's headers
+ * are under the provider deadline: a large file takes as long as it takes, and R2 verifies its
+ * SHA-256 at the end.
+ */
+export async function openRenderedFile(ctx: ProviderContext, fileUrl: string): Promise<ReadableStream<Uint8Array>> {
+  return callProvider(ctx, "n8n", { operation: "render.download" }, async (signal) => {
+    const response = await fetch(fileUrl, { signal });
+    if (!isSuccess(response.status) || !response.body) {
+      const text = await response.text().catch(() => "");
+      throw classifyByStatus("n8n", {
+        status: response.status,
+        headers: response.headers,
+        body: parseJsonSafely(text),
+      });
+    }
+    return response.body;
+  });
 }

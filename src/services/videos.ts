@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, or } from "drizzle-orm";
 import { z } from "zod";
 import { costEvents, users, type VideoRow, type VideoStatus, videoSteps, videos } from "../db/schema";
-import { ApiError } from "../lib/errors";
+import { ApiError, type Problem, problemBody } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import { planLimits } from "../lib/plans";
@@ -10,7 +10,7 @@ import type { ServiceDeps } from "./deps";
 import { costFloors, minimumVideoCost } from "./pipeline/budget";
 import { deleteVideoMedia, type MediaKind, mediaKey, mediaKinds, signedMediaUrl } from "./pipeline/media";
 import { enqueueStep } from "./pipeline/queue";
-import { statusOfStep, terminalStatuses } from "./pipeline/steps";
+import { statusOfStep } from "./pipeline/steps";
 import { publishVideo } from "./realtime";
 
 export interface NewVideo {
@@ -347,27 +347,13 @@ export async function videoCosts(deps: ServiceDeps, userId: string, videoId: str
   };
 }
 
-export function isTerminal(status: VideoStatus): boolean {
-  return terminalStatuses.has(status);
-}
+const BATCH_PATH = "/v1/videos/batch";
 
 export interface BatchItemResult {
   index: number;
   status: number;
   video?: VideoResponse;
-  error?: ReturnType<typeof problemBody>;
-}
-
-function problemBody(error: ApiError) {
-  return {
-    type: `https://docs.ytempire.dev/problems/${error.code}`,
-    title: error.code,
-    status: error.status,
-    detail: error.message,
-    instance: "/v1/videos/batch",
-    code: error.code,
-    ...(error.errors ? { errors: error.errors } : {}),
-  };
+  error?: Problem;
 }
 
 /** Each item validated by `schema` and created on its own; one failing item never blocks the others. */
@@ -387,7 +373,7 @@ export async function createVideoBatch(
           message: i.message,
         })),
       });
-      results.push({ index, status: error.status, error: problemBody(error) });
+      results.push({ index, status: error.status, error: problemBody(error, BATCH_PATH) });
       continue;
     }
     try {
@@ -395,7 +381,7 @@ export async function createVideoBatch(
       results.push({ index, status: 201, video: toVideoResponse(video) });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      results.push({ index, status: error.status, error: problemBody(error) });
+      results.push({ index, status: error.status, error: problemBody(error, BATCH_PATH) });
     }
   }
   const created = results.filter((r) => r.status === 201).length;

@@ -25,9 +25,8 @@ export const realtimeRouter = createRouter<AppEnv>()
       userId = token ? (await principalFromToken(c, token))?.userId : undefined;
     }
     if (!userId) throw new ApiError("unauthenticated", "Send an access token subprotocol or a ticket.");
-    c.set("principal", { userId, role: "user", via: "jwt" });
     await enforceRateLimit(c.env.RATE_LIMITER, `principal:${userId}`);
-    depsOf(c).logger.debug("realtime_connect", { user_id: userId });
+    depsOf(c).logger.info("realtime_connect", { user_id: userId, via: ticket ? "ticket" : "token" });
 
     const headers = new Headers(c.req.raw.headers);
     headers.set("x-user-id", userId);

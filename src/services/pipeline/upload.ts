@@ -11,6 +11,7 @@ import {
 import { openSecret, sealSecret } from "../../lib/secret-box";
 import { type ProviderContext, providerContext } from "../../providers/call";
 import { ProviderError } from "../../providers/errors";
+import { openRenderedFile } from "../../providers/n8n";
 import {
   queryUploadStatus,
   setThumbnail,
@@ -148,20 +149,9 @@ async function ensureRenderedFile(deps: ServiceDeps, video: VideoRow): Promise<v
       message: "no rendered file was reported",
     });
   }
-  const response = await fetch(video.renderFileUrl, {
-    signal: AbortSignal.timeout(deps.config.PROVIDER_TIMEOUT_MS * 4),
-  });
-  if (!response.ok || !response.body) {
-    throw new ProviderError({
-      provider: "n8n",
-      disposition: response.status >= 500 || response.status === 429 ? "retry" : "fail",
-      code: "render_download_failed",
-      status: response.status,
-      message: `downloading the rendered file answered ${response.status}`,
-    });
-  }
+  const body = await openRenderedFile(providerContext(deps.env, { logger: deps.logger }), video.renderFileUrl);
   const sized = new FixedLengthStream(video.renderedBytes);
-  const piping = response.body.pipeTo(sized.writable);
+  const piping = body.pipeTo(sized.writable);
   await deps.env.MEDIA.put(key, sized.readable, {
     httpMetadata: { contentType: "video/mp4" },
     sha256: video.renderedSha256,
