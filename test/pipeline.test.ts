@@ -382,6 +382,23 @@ describe("the main job, end to end", () => {
     expect(await emulator.youtube.videos(channel.youtubeChannelId)).toHaveLength(1);
   });
 
+  it("an access token YouTube stopped accepting early is refreshed once, and the upload goes on", async () => {
+    const { user, channel } = await ready();
+    const video = await createVideo(user, channel.id);
+    const execution = await renderExecutionOf(video.id);
+    // Google forgets the live access token (revoked, password changed) while ours has not expired.
+    await emulator.google.expireAccessTokens({ channel_id: channel.youtubeChannelId });
+    await deliverRenderCallback(execution);
+    const done = await waitForVideo<VideoBody>(
+      user.accessToken,
+      video.id,
+      (v) => v.status === "published" || v.status === "failed",
+    );
+    expect(done.status, JSON.stringify(done)).toBe("published");
+    const refreshes = await emulator.requests({ upstream: "google", pathIncludes: "/oauth2/token" });
+    expect(refreshes.length).toBeGreaterThanOrEqual(2);
+  });
+
   it("a render failure fails the video at the render step, retryable", async () => {
     const { user, channel } = await ready();
     await emulator.addFault({ upstream: "n8n", preset: "render_failed", times: 1 });

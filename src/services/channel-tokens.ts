@@ -27,11 +27,13 @@ export async function accessTokenFor(
   deps: ServiceDeps,
   authorization: ChannelAuthorizationRow,
   now = Date.now(),
+  options: { forceRefresh?: boolean } = {},
 ): Promise<AccessTokenResult> {
   if (authorization.status !== "active") return { ok: false, reason: "reauth_required" };
   const aad = authorizationAad(authorization.channelId, authorization.accountId);
   const key = deps.config.ENCRYPTION_KEY;
   if (
+    !options.forceRefresh &&
     authorization.accessTokenEnc &&
     authorization.accessTokenExpiresAt !== null &&
     authorization.accessTokenExpiresAt - REFRESH_MARGIN_MS > now

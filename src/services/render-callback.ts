@@ -60,7 +60,8 @@ export async function handleRenderCallback(
   }
   const callback = parsed.data;
 
-  const eventId = `${callback.execution_id}:${callback.status}`;
+  // N8N execution ids are per instance counters: scoped by video, they stay unique across instances.
+  const eventId = `${callback.video_id}:${callback.execution_id}:${callback.status}`;
   const seen = await deps.db
     .select({ eventId: webhookEvents.eventId })
     .from(webhookEvents)

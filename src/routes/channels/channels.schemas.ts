@@ -1,13 +1,5 @@
 import { z } from "@hono/zod-openapi";
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from "../../lib/time-zone";
 
 export const ScheduleSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isTimeZone } from "../../lib/time-zone";
 
 export const UserSchema = z
   .object({
@@ -13,15 +14,6 @@ export const UserSchema = z
     updated_at: z.string(),
   })
   .openapi("User");
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The whitelist of PATCH /v1/users/me: any other key (role, plan, id, email...) is a 422. */
 export const ProfilePatchSchema = z

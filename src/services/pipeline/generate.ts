@@ -1,11 +1,10 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { type PipelineStep, type VideoRow, videos } from "../../db/schema";
+import { type VideoRow, videos } from "../../db/schema";
 import { providerContext } from "../../providers/call";
 import { ProviderError } from "../../providers/errors";
 import { startRender } from "../../providers/n8n";
 import {
   type ChainAttempt,
-  ChainError,
   type ChainResult,
   generateScript,
   generateThumbnail,
@@ -18,8 +17,9 @@ import { costFloors, stepBudget } from "./budget";
 import { type Charge, recordCharge } from "./costs";
 import { type MediaKind, mediaKey, signedMediaUrl } from "./media";
 import { enqueueStep } from "./queue";
-import { type Claim, claimStep, completeStep, failStep, releaseStep } from "./state";
-import { ack, retryOutcome, type StepMessage, type StepOutcome } from "./steps";
+import { runClaimedStep } from "./run-step";
+import { completeStep, releaseStep } from "./state";
+import { ack, type StepMessage, type StepOutcome } from "./steps";
 
 /**
  * The ai-generation steps: script -> voice -> thumbnail -> render. One step per message. Each step
@@ -27,26 +27,15 @@ import { ack, retryOutcome, type StepMessage, type StepOutcome } from "./steps";
  * records the cost (deduplicated), then advances the video. A redelivery after a crash finds the
  * output in R2 and only finishes the bookkeeping: a provider is never paid twice for one step.
  */
-export async function runGenerationStep(
-  deps: ServiceDeps,
-  message: StepMessage,
-  deliveries: number,
-): Promise<StepOutcome> {
-  const claim = await claimStep(deps, message);
-  if (claim.kind === "skip") return ack;
-  if (claim.kind === "busy")
-    return { kind: "retry", delaySeconds: Math.ceil(claim.retryInMs / 1000), reason: "step leased" };
-  const { video, attempt } = claim;
-  try {
-    if (message.step === "render") return await requestRender(deps, video, attempt);
+export function runGenerationStep(deps: ServiceDeps, message: StepMessage, deliveries: number): Promise<StepOutcome> {
+  return runClaimedStep(deps, message, deliveries, async ({ video, attempt }) => {
+    if (message.step === "render") return requestRender(deps, video, attempt);
     const produced = await produce(deps, video, message.step as AiStep);
     const changes = produced.changes ?? {};
     const next = await completeStep(deps, video, message.step, attempt, { ...changes, provider: produced.provider });
     if (next?.step) await enqueueStep(deps.env, { videoId: video.id, step: next.step });
     return ack;
-  } catch (error) {
-    return handleFailure(deps, claim, message.step, error, deliveries);
-  }
+  });
 }
 
 type AiStep = "script" | "voice" | "thumbnail";
@@ -183,73 +172,4 @@ async function requestRender(deps: ServiceDeps, video: VideoRow, attempt: number
     .where(and(eq(videos.id, video.id), isNull(videos.renderExecutionId)));
   await releaseStep(deps, video, "render", attempt, `submitted to N8N as ${executionId}`, "running");
   return ack;
-}
-
-/**
- * Failures are classified, not just retried: transient ones go back to the queue with backoff (the
- * queue's max_retries then hands the message to pipeline-dlq, whose consumer fails the video with the
- * last reason); the rest fail the video now, with a code and whether a retry could help.
- */
-export async function handleFailure(
-  deps: ServiceDeps,
-  claim: Extract<Claim, { kind: "claimed" }>,
-  step: PipelineStep,
-  error: unknown,
-  deliveries: number,
-): Promise<StepOutcome> {
-  const { video, attempt } = claim;
-  const reason = describe(error);
-  if (reason.retryable) {
-    await releaseStep(deps, video, step, attempt, `${reason.code}: ${reason.message}`);
-    deps.logger.warn("step_retry", { video_id: video.id, step, code: reason.code, deliveries });
-    return retryOutcome(deliveries, reason.code, reason.retryAfterMs);
-  }
-  await failStep(deps, video.id, step, attempt, {
-    code: reason.code,
-    message: reason.message,
-    retryable: reason.helpsLater,
-  });
-  await deps.env.DLQ_QUEUE.send({ videoId: video.id, step, reason: reason.code });
-  return ack;
-}
-
-interface Reason {
-  code: string;
-  message: string;
-  /** Back to the queue now. */
-  retryable: boolean;
-  /** A manual retry later could succeed (an outage) even though retrying now is pointless. */
-  helpsLater: boolean;
-  retryAfterMs?: number;
-}
-
-function describe(error: unknown): Reason {
-  if (error instanceof ChainError) {
-    if (error.code === "budget_exceeded") {
-      return { code: "budget_exceeded", message: error.message, retryable: false, helpsLater: false };
-    }
-    return {
-      code: error.code,
-      message: error.message,
-      retryable: error.retryable,
-      helpsLater: true,
-      retryAfterMs: error.retryAfterMs,
-    };
-  }
-  if (error instanceof ProviderError) {
-    return {
-      code: error.code,
-      message: error.message,
-      retryable: error.disposition === "retry",
-      helpsLater: error.disposition !== "fail",
-      retryAfterMs: error.retryAfterMs,
-    };
-  }
-  // Our own bug or a binding hiccup: retry a few times, then the DLQ records it.
-  return {
-    code: "internal_error",
-    message: error instanceof Error ? error.message : String(error),
-    retryable: true,
-    helpsLater: true,
-  };
 }

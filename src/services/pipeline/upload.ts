@@ -25,9 +25,9 @@ import { reserveUploadSlot } from "../account-selection";
 import { accessTokenFor } from "../channel-tokens";
 import type { ServiceDeps } from "../deps";
 import { getAccount, quotaCounter } from "../upload-accounts";
-import { handleFailure } from "./generate";
 import { mediaKey } from "./media";
-import { claimStep, completeStep, failStep, waitForQuota } from "./state";
+import { runClaimedStep } from "./run-step";
+import { completeStep, failStep, waitForQuota } from "./state";
 import { ack, type StepMessage, type StepOutcome } from "./steps";
 
 /**
@@ -41,13 +41,8 @@ const UPLOAD_METHODS = ["videos.insert", "thumbnails.set"] as const;
 /** Chunk failures in a row, each followed by a status query, before the message goes back to the queue. */
 const MAX_CHUNK_FAILURES = 3;
 
-export async function runUploadStep(deps: ServiceDeps, message: StepMessage, deliveries: number): Promise<StepOutcome> {
-  const claim = await claimStep(deps, message);
-  if (claim.kind === "skip") return ack;
-  if (claim.kind === "busy")
-    return { kind: "retry", delaySeconds: Math.ceil(claim.retryInMs / 1000), reason: "step leased" };
-  const { video, attempt } = claim;
-  try {
+export function runUploadStep(deps: ServiceDeps, message: StepMessage, deliveries: number): Promise<StepOutcome> {
+  return runClaimedStep(deps, message, deliveries, async ({ video, attempt }) => {
     const channel = await deps.db.select().from(channels).where(eq(channels.id, video.channelId)).get();
     if (!channel) return ack;
     const now = Date.now();
@@ -94,29 +89,54 @@ export async function runUploadStep(deps: ServiceDeps, message: StepMessage, del
 
     // One breaker per upload account: a project-level rate limit must not stop the other accounts.
     const ctx = providerContext(deps.env, { logger: deps.logger, breakerScope: upload.accountId });
-    let current = video;
-    if (!current.youtubeVideoId) {
-      const uploaded = await uploadBytes(deps, ctx, current, upload, token.accessToken);
-      if (uploaded.kind === "wait") {
-        await waitForQuota(deps, current, attempt, uploaded.until, uploaded.reason);
-        return ack;
-      }
-      current = await recordUploaded(deps, current, upload, uploaded.video);
+    let outcome: PublishOutcome;
+    try {
+      outcome = await publishToYouTube(deps, ctx, video.id, token.accessToken);
+    } catch (error) {
+      if (!(error instanceof ProviderError && error.code === "authError") || !authorization) throw error;
+      // YouTube refused a token that had not expired (revoked early, password changed): refresh once.
+      const fresh = await accessTokenFor(deps, authorization, Date.now(), { forceRefresh: true });
+      if (!fresh.ok) return await needsReconnect(deps, video, attempt, channel);
+      outcome = await publishToYouTube(deps, ctx, video.id, fresh.accessToken);
     }
-    if (upload.thumbnailState === "pending") current = await applyThumbnail(deps, ctx, current, token.accessToken);
-
+    if (outcome.kind === "wait") {
+      await waitForQuota(deps, video, attempt, outcome.until, outcome.reason);
+      return ack;
+    }
     await completeStep(
       deps,
-      current,
+      outcome.video,
       "upload",
       attempt,
       { provider: "youtube" },
-      current.publishAt ? "scheduled" : "published",
+      outcome.video.publishAt ? "scheduled" : "published",
     );
     return ack;
-  } catch (error) {
-    return handleFailure(deps, claim, "upload", error, deliveries);
+  });
+}
+
+type PublishOutcome = { kind: "done"; video: VideoRow } | { kind: "wait"; until: number; reason: string };
+
+/**
+ * The YouTube side of the step, from the stored marks (so it can run again after a refresh): the
+ * bytes unless YouTube already has them, then the thumbnail unless it was already settled.
+ */
+async function publishToYouTube(
+  deps: ServiceDeps,
+  ctx: ProviderContext,
+  videoId: string,
+  accessToken: string,
+): Promise<PublishOutcome> {
+  let video = await deps.db.select().from(videos).where(eq(videos.id, videoId)).get();
+  const upload = await deps.db.select().from(videoUploads).where(eq(videoUploads.videoId, videoId)).get();
+  if (!video || !upload) throw new Error(`upload state of ${videoId} is missing`);
+  if (!video.youtubeVideoId) {
+    const uploaded = await uploadBytes(deps, ctx, video, upload, accessToken);
+    if (uploaded.kind === "wait") return uploaded;
+    video = await recordUploaded(deps, video, upload, uploaded.video);
   }
+  if (upload.thumbnailState === "pending") video = await applyThumbnail(deps, ctx, video, accessToken);
+  return { kind: "done", video };
 }
 
 async function needsReconnect(
