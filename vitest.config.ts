@@ -67,7 +67,7 @@ export default defineConfig(async () => {
       fileParallelism: false,
       setupFiles: ["./test/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
-      testTimeout: 20_000,
+      testTimeout: 60_000,
     },
   };
 });

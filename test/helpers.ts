@@ -145,7 +145,7 @@ export async function waitForVideo<T extends { status: string }>(
   token: string,
   videoId: string,
   done: (video: T) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 45_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;

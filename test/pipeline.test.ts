@@ -6,6 +6,7 @@ import { getConfig } from "../src/env";
 import { bytesToHex } from "../src/lib/encoding";
 import { createLogger } from "../src/lib/logger";
 import type { ServiceDeps } from "../src/services/deps";
+import { handleDeadLetter } from "../src/services/pipeline/dead-letters";
 import { runGenerationStep } from "../src/services/pipeline/generate";
 import { mediaKey } from "../src/services/pipeline/media";
 import { sweepPipeline } from "../src/services/pipeline/sweeper";
@@ -81,7 +82,7 @@ async function renderExecutionOf(videoId: string) {
           .bind(videoId)
           .first<{ id: string | null }>()
       )?.id ?? undefined,
-    20_000,
+    45_000,
     "the render job",
   );
 }
@@ -408,5 +409,118 @@ describe("the main job, end to end", () => {
     expect(failed.error).toMatchObject({ step: "render", code: "render_failed", retryable: true });
     const retried = await call(`/v1/videos/${video.id}/retry`, { method: "POST", token: user.accessToken });
     expect(await json(retried)).toMatchObject({ status: "rendering", step: "render" });
+  });
+
+  it("publish_at schedules: uploaded private with publishAt, the video ends `scheduled`", async () => {
+    const { user, channel } = await ready();
+    const at = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const video = await createVideo(user, channel.id, { publish_at: at });
+    await deliverRenderCallback(await renderExecutionOf(video.id));
+    const done = await waitForVideo<VideoBody>(
+      user.accessToken,
+      video.id,
+      (v) => v.status === "scheduled" || v.status === "failed",
+    );
+    expect(done.status, JSON.stringify(done)).toBe("scheduled");
+    const onYouTube = JSON.stringify(await emulator.youtube.video(done.youtube?.video_id as string));
+    expect(onYouTube).toContain('"privacy_status":"private"');
+    expect(onYouTube).toContain(at.slice(0, 19));
+  });
+
+  it("an upload through an unaudited account is reported locked to private", async () => {
+    const { user, channel } = await ready();
+    await env.DB.prepare("UPDATE upload_accounts SET audited = 0 WHERE id = ?").bind(accountId).run();
+    try {
+      const video = await createVideo(user, channel.id);
+      await deliverRenderCallback(await renderExecutionOf(video.id));
+      const done = await waitForVideo<VideoBody>(
+        user.accessToken,
+        video.id,
+        (v) => v.status === "published" || v.status === "failed",
+      );
+      expect(done.youtube?.locked_private).toBe(true);
+    } finally {
+      await env.DB.prepare("UPDATE upload_accounts SET audited = 1 WHERE id = ?").bind(accountId).run();
+    }
+  });
+
+  it("a tight cost cap makes the chains pick cheaper providers, and the total stays under it", async () => {
+    const { user, channel } = await ready();
+    await setPlan(user.id, "pro", 60_000);
+    const video = await createVideo(user, channel.id);
+    await renderExecutionOf(video.id);
+    const costs = await json<{ total_micros: number; cap_micros: number; data: { step: string; provider: string }[] }>(
+      await call(`/v1/videos/${video.id}/costs`, { token: user.accessToken }),
+    );
+    // ElevenLabs (50 µ$ a character) does not fit what is left for the voice; OpenAI tts-1 (15) does.
+    // No fault anywhere: only the budget can make a step skip its primary (ElevenLabs at 50 µ$ a
+    // character, Stability at $0.03) for the cheaper fallback (tts-1 at 15, gpt-image-1-mini at $0.015).
+    const served = costs.data.map((e) => `${e.step}:${e.provider}`);
+    expect(
+      served.some((s) => s === "voice:openai" || s === "thumbnail:openai"),
+      served.join(", "),
+    ).toBe(true);
+    expect(costs.cap_micros).toBe(60_000);
+    expect(costs.total_micros).toBeLessThanOrEqual(60_000);
+  });
+
+  it("a request the provider refuses for good fails the video at once, with the step and reason", async () => {
+    const { user, channel } = await ready();
+    await emulator.addFault({
+      upstream: "openai",
+      pathIncludes: "/chat/completions",
+      status: 400,
+      body: {
+        error: { message: "Invalid schema", type: "invalid_request_error", param: null, code: "invalid_request" },
+      },
+    });
+    const video = await createVideo(user, channel.id);
+    const failed = await waitForVideo<VideoBody>(user.accessToken, video.id, (v) => v.status === "failed");
+    expect(failed.error).toMatchObject({ step: "script", retryable: false });
+    expect(failed.cost_micros).toBe(0);
+  });
+
+  it("a dead letter fails the video with the step and the last reason its attempts recorded", async () => {
+    const { user, channel } = await ready();
+    await emulator.addFault({ upstream: "openai", pathIncludes: "/chat/completions", preset: "server_error" });
+    await emulator.addFault({ upstream: "openai", pathIncludes: "/chat/completions", preset: "server_error" });
+    const video = await createVideo(user, channel.id);
+    await waitFor(
+      async () =>
+        (
+          await env.DB.prepare("SELECT COUNT(*) AS n FROM video_steps WHERE video_id = ? AND status = 'failed'")
+            .bind(video.id)
+            .first<{ n: number }>()
+        )?.n
+          ? true
+          : undefined,
+      20_000,
+      "a failed attempt",
+    );
+    // What the queue does after max_retries: the message lands in pipeline-dlq.
+    await handleDeadLetter(deps(), video.id, "script");
+    const failed = await json<VideoBody>(await call(`/v1/videos/${video.id}`, { token: user.accessToken }));
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatchObject({ step: "script", code: "retries_exhausted", retryable: true });
+    expect(JSON.stringify(failed.error)).toMatch(/server_error|providers_exhausted|5\d\d/);
+  });
+
+  it("the sweeper re-drives a step stuck past its deadline (a lost message)", async () => {
+    const { user, channel } = await ready();
+    const video = await createVideo(user, channel.id);
+    await renderExecutionOf(video.id);
+    // The render callback never comes and the job is forgotten: after the deadline it is submitted again.
+    await env.DB.prepare("UPDATE videos SET step_started_at = ? WHERE id = ?")
+      .bind(Date.now() - 2 * 3_600_000, video.id)
+      .run();
+    const jobsBefore = (await emulator.n8n.jobs()).filter((j) => j.video_id === video.id).length;
+    const report = await sweepPipeline(deps());
+    expect(report.redriven).toBeGreaterThanOrEqual(1);
+    await waitFor(
+      async () =>
+        (await emulator.n8n.jobs()).filter((j) => j.video_id === video.id).length > jobsBefore ? true : undefined,
+      10_000,
+      "a second render job",
+    );
   });
 });

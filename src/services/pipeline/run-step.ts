@@ -76,7 +76,8 @@ function describe(error: unknown): Reason {
       code: error.code,
       message: error.message,
       retryable: error.retryable,
-      helpsLater: true,
+      // A provider refusing our request for good will refuse it again.
+      helpsLater: error.code !== "provider_failed",
       retryAfterMs: error.retryAfterMs,
     };
   }

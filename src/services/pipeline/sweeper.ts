@@ -76,6 +76,10 @@ export async function sweepPipeline(deps: ServiceDeps, now = Date.now()): Promis
 
 async function redrive(deps: ServiceDeps, videoId: string, step: PipelineStep, now: number) {
   await deps.db
+    .update(videoSteps)
+    .set({ status: "failed", detail: "stalled past its deadline; re-driven", finishedAt: now })
+    .where(and(eq(videoSteps.videoId, videoId), eq(videoSteps.step, step), eq(videoSteps.status, "running")));
+  await deps.db
     .update(videos)
     .set({
       stepStartedAt: now,
