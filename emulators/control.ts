@@ -48,6 +48,9 @@ export interface ControlDeps {
 
 const bad = (message: string) => jsonReply(400, { error: message });
 const notFound = (message: string) => jsonReply(404, { error: message });
+/** Media of a video uploaded before a restart: only its metadata was persisted (see persistence.ts). */
+const notFromThisRun = (id: string, what: "file" | "thumbnail") =>
+  notFound(`the ${what} of video ${id} is from before the emulator restarted: only metadata is persisted`);
 
 function videoSummary(video: StoredVideo) {
   return {
@@ -63,14 +66,14 @@ function videoSummary(video: StoredVideo) {
     publish_at: video.status.publishAt ?? null,
     self_declared_made_for_kids: video.status.selfDeclaredMadeForKids ?? null,
     contains_synthetic_media: video.status.containsSyntheticMedia ?? null,
-    size: video.bytes.length,
+    size: video.size,
     sha256: video.sha256,
     content_type: video.contentType,
     duration_seconds: video.durationSeconds ?? null,
     published_at: video.publishedAt,
     thumbnail: video.thumbnail
       ? {
-          size: video.thumbnail.bytes.length,
+          size: video.thumbnail.size,
           sha256: video.thumbnail.sha256,
           content_type: video.thumbnail.contentType,
           set_at: video.thumbnail.setAt,
@@ -242,11 +245,14 @@ export class Control {
     if (m === "GET" && video?.[1]) {
       const stored = store.videos.get(video[1]);
       if (!stored) return notFound(`no video ${video[1]}`);
-      if (video[2] === "/bytes") return bytesReply(200, stored.bytes, stored.contentType);
+      if (video[2] === "/bytes") {
+        return stored.bytes ? bytesReply(200, stored.bytes, stored.contentType) : notFromThisRun(stored.id, "file");
+      }
       if (video[2] === "/thumbnail") {
-        return stored.thumbnail
+        if (!stored.thumbnail) return notFound("no thumbnail set");
+        return stored.thumbnail.bytes
           ? bytesReply(200, stored.thumbnail.bytes, stored.thumbnail.contentType)
-          : notFound("no thumbnail set");
+          : notFromThisRun(stored.id, "thumbnail");
       }
       return jsonReply(200, videoSummary(stored));
     }

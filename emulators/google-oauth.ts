@@ -47,6 +47,19 @@ export interface AccessGrant {
   revoked: boolean;
 }
 
+/** What survives a restart of `npm start`'s emulator (see persistence.ts). */
+export interface GoogleSnapshot {
+  accounts: GoogleAccount[];
+  /** [client_id, client_secret]: a client's secret stays fixed once shown, across restarts too. */
+  clients: Array<[string, string]>;
+  codes: Array<[string, AuthCode]>;
+  refreshGrants: RefreshGrant[];
+  accessGrants: AccessGrant[];
+  /** `account_id|client_id` pairs that consented once (later consents issue no new refresh token). */
+  consented: string[];
+  accountCounter: number;
+}
+
 export type AuthResult = { ok: true; grant: AccessGrant; account: GoogleAccount } | { ok: false; reply: Reply };
 
 const ACCESS_TOKEN_SECONDS = 3599;
@@ -90,6 +103,32 @@ export class GoogleOAuthEmulator implements Upstream {
     this.refreshTokens.clear();
     this.accessTokens.clear();
     this.consented.clear();
+  }
+
+  snapshot(): GoogleSnapshot {
+    const now = Date.now();
+    return {
+      accounts: [...this.accounts.values()],
+      clients: [...this.clients],
+      codes: [...this.codes].filter(([, code]) => !code.used && code.expiresAt > now),
+      // Revoked refresh grants are kept (they must stay refused); expired access tokens can never work
+      // again (nothing extends them), so they are dropped rather than piling up run after run.
+      refreshGrants: [...this.refreshTokens.values()],
+      accessGrants: [...this.accessTokens.values()].filter((grant) => grant.expiresAt > now),
+      consented: [...this.consented],
+      accountCounter: this.accountCounter,
+    };
+  }
+
+  restore(snapshot: GoogleSnapshot): void {
+    this.reset();
+    for (const account of snapshot.accounts) this.accounts.set(account.id, account);
+    for (const [id, secret] of snapshot.clients) this.clients.set(id, secret);
+    for (const [code, grant] of snapshot.codes) this.codes.set(code, grant);
+    for (const grant of snapshot.refreshGrants) this.refreshTokens.set(grant.token, grant);
+    for (const grant of snapshot.accessGrants) this.accessTokens.set(grant.token, grant);
+    for (const pair of snapshot.consented) this.consented.add(pair);
+    this.accountCounter = snapshot.accountCounter;
   }
 
   errorReply(status: number, message: string): Reply {

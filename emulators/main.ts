@@ -1,6 +1,10 @@
 // `tsx emulators/main.ts`: the emulator for `npm start`, on EMULATOR_PORT (default 8790), with the secrets
 // of .dev.vars, so the Worker's signatures and keys match what the emulator checks and signs.
+// Unlike the tests' instance it keeps its long-lived state in EMULATOR_STATE_FILE (default
+// .emulator-data/state.json; empty = in memory only), because the API's local D1 outlives it.
 import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { EmulatorSecrets } from "./http";
 import { createEmulator } from "./server";
 
@@ -34,14 +38,17 @@ const secrets: EmulatorSecrets = {
 
 const port = Number(process.env.EMULATOR_PORT ?? 8790);
 const apiPort = process.env.PORT ?? "8787";
+const stateFile = process.env.EMULATOR_STATE_FILE ?? fileURLToPath(new URL(".emulator-data/state.json", root));
 const emulator = await createEmulator({
   port,
   host: "127.0.0.1",
   secrets,
   stripeWebhookUrl: process.env.STRIPE_WEBHOOK_TARGET ?? `http://127.0.0.1:${apiPort}/v1/webhooks/stripe`,
   verbose: process.env.EMULATOR_VERBOSE === "1",
+  stateFile: stateFile ? resolve(stateFile) : undefined,
 });
 console.log(`upstream emulators on ${emulator.url} (control API: ${emulator.url}/__control/health)`);
+console.log(stateFile ? `emulator state kept in ${resolve(stateFile)}` : "emulator state in memory only");
 
 let closing = false;
 async function stop() {

@@ -61,6 +61,17 @@ export interface N8nConfig {
   callbackRetries: number;
 }
 
+/**
+ * What survives a restart of `npm start`'s emulator (see persistence.ts): the execution counter, so ids
+ * never repeat (the API keys renders by them), and the latest finished jobs, whose files stay downloadable.
+ */
+export interface N8nSnapshot {
+  counter: number;
+  jobs: RenderJob[];
+}
+
+const KEPT_JOBS = 50;
+
 const DEFAULT_CONFIG: N8nConfig = { delayMs: 50, fetchAssets: true, callbackRetries: 0 };
 
 export class N8nEmulator implements Upstream {
@@ -80,6 +91,17 @@ export class N8nEmulator implements Upstream {
   reset(): void {
     this.jobs.clear();
     this.config = { ...DEFAULT_CONFIG };
+  }
+
+  snapshot(): N8nSnapshot {
+    const finished = [...this.jobs.values()].filter((job) => job.state !== "running");
+    return { counter: this.counter, jobs: finished.slice(-KEPT_JOBS) };
+  }
+
+  restore(snapshot: N8nSnapshot): void {
+    this.reset();
+    this.counter = snapshot.counter;
+    for (const job of snapshot.jobs) this.jobs.set(job.execution_id, job);
   }
 
   errorReply(status: number, message: string): Reply {

@@ -6,25 +6,27 @@ import type { AddressInfo } from "node:net";
 import { Control } from "./control";
 import { ElevenLabsEmulator } from "./elevenlabs";
 import { type Fault, FaultRegistry } from "./faults";
-import { GoogleOAuthEmulator } from "./google-oauth";
+import { GoogleOAuthEmulator, type GoogleSnapshot } from "./google-oauth";
 import {
   type EmulatorContext,
   type EmulatorSecrets,
   type EmuRequest,
+  isRecord,
   type Reply,
   sleep,
   type Upstream,
   type UpstreamName,
 } from "./http";
-import { N8nEmulator } from "./n8n";
+import { N8nEmulator, type N8nSnapshot } from "./n8n";
 import { OpenAIEmulator } from "./openai";
+import { StateFile } from "./persistence";
 import { RequestLog } from "./request-log";
 import { SendGridEmulator } from "./sendgrid";
 import { StabilityEmulator } from "./stability";
-import { StripeEmulator } from "./stripe";
+import { StripeEmulator, type StripeSnapshot } from "./stripe";
 import { YouTubeEmulator } from "./youtube";
 import { YouTubeAnalyticsEmulator } from "./youtube-analytics";
-import { YouTubeStore } from "./youtube-store";
+import { type YouTubeSnapshot, YouTubeStore } from "./youtube-store";
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -35,6 +37,24 @@ export interface EmulatorOptions {
   stripeWebhookUrl?: string;
   /** Print one line per request. */
   verbose?: boolean;
+  /**
+   * Keep long-lived state (Google grants, YouTube quota and videos, Stripe objects, N8N ids) in this JSON
+   * file across restarts. `npm start` sets it; tests leave it out and stay in memory, isolated per run.
+   */
+  stateFile?: string;
+}
+
+/**
+ * The persisted state: one section per upstream, each shaped by its own snapshot(). Bump the version when
+ * a section changes shape; a file of another version is set aside and the emulator starts fresh.
+ */
+const STATE_VERSION = 1;
+interface EmulatorState {
+  version: typeof STATE_VERSION;
+  google: GoogleSnapshot;
+  youtube: YouTubeSnapshot;
+  stripe: StripeSnapshot;
+  n8n: N8nSnapshot;
 }
 
 export interface Emulator {
@@ -133,6 +153,37 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   } satisfies Record<UpstreamName, Upstream>;
   const faults = new FaultRegistry(upstreams);
   const log = new RequestLog();
+  const resetUpstreams = () => {
+    for (const upstream of Object.values(upstreams)) upstream.reset();
+  };
+  const snapshot = (): EmulatorState => ({
+    version: STATE_VERSION,
+    google: google.snapshot(),
+    youtube: store.snapshot(),
+    stripe: upstreams.stripe.snapshot(),
+    n8n: upstreams.n8n.snapshot(),
+  });
+  const stateFile = options.stateFile ? new StateFile(options.stateFile, snapshot) : undefined;
+  if (stateFile) {
+    const saved = stateFile.load();
+    if (saved !== undefined) {
+      try {
+        if (!isRecord(saved) || saved.version !== STATE_VERSION) throw new Error(`not version ${STATE_VERSION}`);
+        const state = saved as unknown as EmulatorState;
+        google.restore(state.google);
+        store.restore(state.youtube);
+        upstreams.stripe.restore(state.stripe);
+        upstreams.n8n.restore(state.n8n);
+        console.log(
+          `[emulator] state restored from ${stateFile.path}: ${google.accounts.size} Google accounts, ${store.videos.size} videos (metadata only)`,
+        );
+      } catch (error) {
+        resetUpstreams(); // no half-restored state
+        stateFile.discard(`could not be restored (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+    stateFile.start();
+  }
   const control: Control = new Control({
     baseUrl: () => baseUrl,
     faults,
@@ -141,7 +192,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       faults.clear();
       log.clear();
       control.reset();
-      for (const upstream of Object.values(upstreams)) upstream.reset();
+      resetUpstreams();
+      // Now rather than within the second: a restart right after a reset must not bring the old state back.
+      // Counters (N8N execution ids, account numbers) survive a reset in memory, so they do in the file too.
+      stateFile?.save();
     },
     ...upstreams,
   });
@@ -241,6 +295,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await upstreams.n8n.idle();
+      // Last, so renders that were still running are saved finished.
+      stateFile?.stop();
     },
   };
 }

@@ -51,6 +51,22 @@ export interface Delivery {
   error?: string;
 }
 
+interface CheckoutItems {
+  items: LineItem[];
+  metadata: Record<string, string>;
+  trialDays?: number;
+}
+
+/**
+ * What survives a restart of `npm start`'s emulator (see persistence.ts): the objects (customers,
+ * subscriptions, prices, sessions, invoices) the API's database points at. Events, deliveries and
+ * idempotency keys are a log, not state, and start empty.
+ */
+export interface StripeSnapshot {
+  objects: StripeObject[];
+  checkoutItems: Array<[string, CheckoutItems]>;
+}
+
 interface IdempotentEntry {
   fingerprint: string;
   reply: Reply;
@@ -78,10 +94,7 @@ export class StripeEmulator implements Upstream {
   webhookUrl: string | undefined;
   private idempotency = new Map<string, IdempotentEntry>();
   /** What each checkout session will subscribe to when completed (not part of Stripe's object). */
-  private checkoutItems = new Map<
-    string,
-    { items: LineItem[]; metadata: Record<string, string>; trialDays?: number }
-  >();
+  private checkoutItems = new Map<string, CheckoutItems>();
 
   constructor(
     private readonly ctx: EmulatorContext,
@@ -97,6 +110,16 @@ export class StripeEmulator implements Upstream {
     this.idempotency.clear();
     this.checkoutItems.clear();
     this.webhookUrl = this.defaultWebhookUrl;
+  }
+
+  snapshot(): StripeSnapshot {
+    return { objects: [...this.objects.values()], checkoutItems: [...this.checkoutItems] };
+  }
+
+  restore(snapshot: StripeSnapshot): void {
+    this.reset();
+    for (const object of snapshot.objects) this.objects.set(object.id, object);
+    for (const [id, items] of snapshot.checkoutItems) this.checkoutItems.set(id, items);
   }
 
   errorReply(status: number, message: string): Reply {

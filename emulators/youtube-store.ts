@@ -69,13 +69,35 @@ export interface StoredVideo {
   snippet: VideoSnippet;
   status: VideoStatus;
   publishedAt: string;
-  bytes: Buffer;
+  /** The uploaded file; absent for a video restored from a previous run (only metadata is persisted). */
+  bytes?: Buffer;
+  size: number;
   contentType: string;
   sha256: string;
   durationSeconds?: number;
   /** The privacy the upload asked for, before an unaudited project forced it to private. */
   requestedPrivacy: string;
-  thumbnail?: { bytes: Buffer; contentType: string; sha256: string; setAt: string };
+  thumbnail?: StoredThumbnail;
+}
+
+export interface StoredThumbnail {
+  /** Absent after a restart, like the video's bytes. */
+  bytes?: Buffer;
+  size: number;
+  contentType: string;
+  sha256: string;
+  setAt: string;
+}
+
+/** A video as persisted: everything but the bytes (hundreds of KB each, rewritten on every save). */
+export type PersistedVideo = Omit<StoredVideo, "bytes" | "thumbnail"> & { thumbnail?: Omit<StoredThumbnail, "bytes"> };
+
+/** What survives a restart of `npm start`'s emulator (see persistence.ts). */
+export interface YouTubeSnapshot {
+  /** With the day's usage: a restart must not hand a project a fresh quota the same Pacific day. */
+  projects: Project[];
+  channels: Array<[string, ChannelSettings]>;
+  videos: PersistedVideo[];
 }
 
 export const DEFAULT_UPLOAD_CAP = 50;
@@ -94,6 +116,25 @@ export class YouTubeStore {
     this.projects.clear();
     this.channels.clear();
     this.videos.clear();
+  }
+
+  snapshot(): YouTubeSnapshot {
+    return {
+      projects: [...this.projects.values()],
+      channels: [...this.channels],
+      videos: [...this.videos.values()].map(({ bytes: _, thumbnail, ...video }) => {
+        if (!thumbnail) return video;
+        const { bytes: __, ...meta } = thumbnail;
+        return { ...video, thumbnail: meta };
+      }),
+    };
+  }
+
+  restore(snapshot: YouTubeSnapshot): void {
+    this.reset();
+    for (const project of snapshot.projects) this.projects.set(project.clientId, project);
+    for (const [id, channel] of snapshot.channels) this.channels.set(id, channel);
+    for (const video of snapshot.videos) this.videos.set(video.id, video);
   }
 
   project(clientId: string): Project {

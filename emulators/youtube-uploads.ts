@@ -140,6 +140,7 @@ export class ResumableUploads {
       requestedPrivacy: session.metadata.status.privacyStatus,
       publishedAt: new Date().toISOString(),
       bytes,
+      size: bytes.length,
       contentType: session.contentType,
       sha256: sha256Hex(bytes),
       durationSeconds: safeDuration(bytes),

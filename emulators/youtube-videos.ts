@@ -197,7 +197,7 @@ export function videoResource(video: StoredVideo, parts: string[], fresh = false
   if (parts.includes("fileDetails")) {
     resource.fileDetails = {
       fileName: `${video.id}.mp4`,
-      fileSize: String(video.bytes.length),
+      fileSize: String(video.size),
       fileType: "video",
       container: "mov",
     };

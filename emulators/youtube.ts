@@ -222,6 +222,7 @@ export class YouTubeEmulator implements Upstream {
     }
     video.thumbnail = {
       bytes: Buffer.from(req.body),
+      size: req.body.length,
       contentType: isPng ? "image/png" : "image/jpeg",
       sha256: sha256Hex(req.body),
       setAt: new Date().toISOString(),

@@ -41,7 +41,14 @@ const EMULATOR_PORT = process.env.EMULATOR_PORT ?? "8790";
 const emulators = spawn(process.execPath, ["--import", "tsx", "emulators/main.ts"], {
   cwd: ROOT,
   stdio: "inherit",
-  env: { ...process.env, EMULATOR_PORT, PORT },
+  // Each port pair keeps its own emulator state (.emulator-data/), so two copies never overwrite it.
+  env: {
+    EMULATOR_STATE_FILE:
+      EMULATOR_PORT === "8790" ? ".emulator-data/state.json" : `.emulator-data/state-${EMULATOR_PORT}.json`,
+    ...process.env,
+    EMULATOR_PORT,
+    PORT,
+  },
 });
 children.push(emulators);
 emulators.on("exit", (code) => stopAll(code ?? 1));
