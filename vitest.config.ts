@@ -47,7 +47,6 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
-            APP_ENV: "test",
             LOG_LEVEL: "silent",
             JWT_SECRET: "test-jwt-secret-that-is-long-enough-0123456789",
             ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",

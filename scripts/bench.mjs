@@ -76,14 +76,14 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function measure(url, headers, connections) {
+async function measure(url, headers, connections, seconds = SECONDS) {
   const latencies = [];
-  const instance = autocannon({ url, connections, duration: SECONDS, headers, pipelining: 1 });
+  const instance = autocannon({ url, connections, duration: seconds, headers, pipelining: 1 });
   instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   const result = await instance;
   latencies.sort((a, b) => a - b);
   return {
-    rps: result.requests.total / SECONDS,
+    rps: result.requests.total / seconds,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
@@ -104,8 +104,8 @@ const rows = [];
 for (const connections of CONCURRENCY) {
   const cell = {};
   for (const target of targets) {
-    // A short warm-up so JIT and first-use costs do not land in the figures.
-    await measure(target.url, target.headers, connections).catch(() => undefined);
+    // A one-second warm-up so JIT and first-use costs do not land in the figures.
+    await measure(target.url, target.headers, connections, 1).catch(() => undefined);
     cell[target.name] = await measure(target.url, target.headers, connections);
   }
   rows.push({ connections, cell });

@@ -72,9 +72,14 @@ export async function seedLocal() {
   const { ENCRYPTION_KEY } = readDotVars(`${ROOT}.dev.vars`);
   if (!ENCRYPTION_KEY) throw new Error(".dev.vars has no ENCRYPTION_KEY");
   writeFileSync(file, await seedSql(ENCRYPTION_KEY));
+  // wrangler prints one result object per statement: only its errors are worth showing.
   await run("npx", ["wrangler", "d1", "execute", "DB", "--local", `--file=${file}`], {
     env: { CI: "true", WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", "ignore", "inherit"],
   });
+  console.log(
+    `seeded ${SEED_USERS.length} users and ${SEED_ACCOUNTS.length} YouTube API accounts (existing rows kept)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await seedLocal();

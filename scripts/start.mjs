@@ -5,6 +5,7 @@
 // 4. `wrangler dev` with every binding (D1, KV, R2, Durable Objects, Queues, rate limits, crons)
 import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { ROOT, readDotVars, run, waitForHttp } from "./lib.mjs";
 import { SEED_USERS, seedLocal } from "./seed.mjs";
 
@@ -26,6 +27,21 @@ if (!existsSync(`${ROOT}.dev.vars`)) {
 
 await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { env: quiet });
 await seedLocal();
+
+// A clear word instead of an EADDRINUSE stack when a port is taken (another npm start, say).
+for (const [name, port] of [
+  ["PORT", PORT],
+  ["EMULATOR_PORT", process.env.EMULATOR_PORT ?? "8790"],
+]) {
+  const free = await new Promise((resolve) => {
+    const probe = createServer().once("error", () => resolve(false));
+    probe.listen(Number(port), "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+  if (!free) {
+    console.error(`port ${port} is in use: stop what runs there or choose another with ${name}=<port> npm start`);
+    process.exit(1);
+  }
+}
 
 const children = [];
 function stopAll(code = 0) {

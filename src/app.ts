@@ -7,6 +7,7 @@ import { accessLog } from "./middleware/access-log";
 import { bodySizeLimit } from "./middleware/body-limit";
 import { corsFromConfig } from "./middleware/cors";
 import { handleError, handleMethodNotAllowed, handleNotFound } from "./middleware/errors";
+import { noStoreByDefault } from "./middleware/no-store";
 import { ipRateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { services } from "./middleware/services";
@@ -27,7 +28,7 @@ import { webhooksRouter } from "./routes/webhooks";
  *  2. services      parsed config, db client, request-scoped logger
  *  3. accessLog     one JSON line per request, after the response is known
  *  4. 405           turns a 404 on a known path into 405 with Allow
- *  5. secureHeaders HSTS, nosniff, frame denial and friends
+ *  5. secureHeaders HSTS, nosniff, frame denial and friends; Cache-Control: no-store by default
  *  6. cors          only for CORS_ORIGINS
  *  7. ipRateLimit   per client IP, before any work
  *  8. bodySizeLimit 413 past MAX_BODY_BYTES
@@ -41,6 +42,7 @@ export function createApp() {
   app.use("*", accessLog());
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: handleMethodNotAllowed }));
   app.use("*", secureHeaders());
+  app.use("*", noStoreByDefault());
   app.use("*", corsFromConfig());
   app.use("*", ipRateLimit());
   app.use("*", bodySizeLimit());
@@ -78,7 +80,16 @@ export function createApp() {
     },
     servers: [{ url: c.get("config").PUBLIC_BASE_URL }],
   }));
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "ytempire API" }));
+  // The reference UI is a script the browser loads from jsDelivr, pinned to one version; the
+  // spec itself (/openapi.json) needs nothing from outside.
+  app.get(
+    "/docs",
+    Scalar({
+      url: "/openapi.json",
+      pageTitle: "ytempire API",
+      cdn: "https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.76.0",
+    }),
+  );
 
   app.notFound(handleNotFound);
   app.onError(handleError);

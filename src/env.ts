@@ -33,7 +33,6 @@ const csv = z
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const configSchema = z.object({
-  APP_ENV: z.enum(["development", "test", "production"]).default("development"),
   PUBLIC_BASE_URL: z.url(),
   JWT_ISSUER: z.string().min(1),
   JWT_AUDIENCE: z.string().min(1),

@@ -31,6 +31,20 @@ describe("users/me", () => {
     expect(row).toEqual({ role: "user", plan: "free", name: null });
   });
 
+  it("names refuse control and direction-override characters; time zones are stored canonically", async () => {
+    const user = await signupUser();
+    const spoof = await call("/v1/users/me", {
+      method: "PATCH",
+      token: user.accessToken,
+      body: { name: "evil\u202Egnp.exe" },
+    });
+    await expectProblem(spoof, 422, "validation_failed");
+    const nul = await call("/v1/users/me", { method: "PATCH", token: user.accessToken, body: { name: "a\u0000b" } });
+    await expectProblem(nul, 422, "validation_failed");
+    const tz = await call("/v1/users/me", { method: "PATCH", token: user.accessToken, body: { timezone: "utc" } });
+    expect(await json(tz)).toMatchObject({ timezone: "UTC" });
+  });
+
   it("bad values -> 422 per field", async () => {
     const user = await signupUser();
     const res = await call("/v1/users/me", {
@@ -58,19 +72,34 @@ describe("users/me", () => {
     expect(login.status).toBe(200);
   });
 
-  it("password change with a wrong current password -> 401", async () => {
+  it("password change with a wrong current password -> 422 on the field, not a 401", async () => {
     const user = await signupUser();
     const res = await call("/v1/users/me/password", {
       token: user.accessToken,
       body: { current_password: "not-it-at-all", new_password: "a-brand-new-password" },
     });
-    await expectProblem(res, 401, "invalid_credentials");
+    const problem = await expectProblem(res, 422, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "body.current_password", message: "Wrong password" }]);
   });
 
-  it("DELETE removes the user, sessions and keys; the token stops working", async () => {
+  it("DELETE needs the password, removes the user, sessions and keys; every token stops working", async () => {
     const user = await signupUser();
     await call("/v1/api-keys", { token: user.accessToken, body: { name: "k" } });
-    const res = await call("/v1/users/me", { method: "DELETE", token: user.accessToken });
+    await expectProblem(
+      await call("/v1/users/me", { method: "DELETE", token: user.accessToken }),
+      422,
+      "validation_failed",
+    );
+    await expectProblem(
+      await call("/v1/users/me", { method: "DELETE", token: user.accessToken, body: { password: "not-mine" } }),
+      422,
+      "validation_failed",
+    );
+    const res = await call("/v1/users/me", {
+      method: "DELETE",
+      token: user.accessToken,
+      body: { password: user.password },
+    });
     expect(res.status).toBe(204);
     for (const table of ["users", "refresh_tokens", "api_keys"]) {
       const column = table === "users" ? "id" : "user_id";
@@ -80,6 +109,18 @@ describe("users/me", () => {
       expect(row?.n, table).toBe(0);
     }
     await expectProblem(await call("/v1/users/me", { token: user.accessToken }), 401, "unauthenticated");
+    // Every route, not only the ones that read the user: the token names an account that is gone.
+    await expectProblem(
+      await call("/v1/api-keys", { token: user.accessToken, body: { name: "ghost" } }),
+      401,
+      "unauthenticated",
+    );
+    await expectProblem(await call("/v1/channels", { token: user.accessToken }), 401, "unauthenticated");
+    await expectProblem(
+      await call("/v1/realtime/tickets", { method: "POST", token: user.accessToken }),
+      401,
+      "unauthenticated",
+    );
   });
 });
 
@@ -141,6 +182,21 @@ describe("api keys", () => {
 
 describe("admin", () => {
   const makeAdmin = async () => (await signupAdmin()).accessToken;
+
+  it("a demoted admin loses admin routes at once, whatever the token says", async () => {
+    const admin = await signupAdmin();
+    expect((await call("/v1/admin/users", { token: admin.accessToken })).status).toBe(200);
+    await env.DB.prepare("UPDATE users SET role = 'user' WHERE id = ?").bind(admin.id).run();
+    await expectProblem(await call("/v1/admin/users", { token: admin.accessToken }), 403, "forbidden");
+  });
+
+  it("admin routes need a session: an admin's API key -> 403", async () => {
+    const admin = await signupAdmin();
+    const { key } = await json<{ key: string }>(
+      await call("/v1/api-keys", { token: admin.accessToken, body: { name: "ops" } }),
+    );
+    await expectProblem(await call("/v1/admin/users", { apiKey: key }), 403, "forbidden");
+  });
 
   it("a user on an admin route -> 403", async () => {
     const user = await signupUser();

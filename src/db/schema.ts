@@ -366,3 +366,14 @@ export type VideoRow = typeof videos.$inferSelect;
 export type VideoStepRow = typeof videoSteps.$inferSelect;
 export type CostEventRow = typeof costEvents.$inferSelect;
 export type VideoUploadRow = typeof videoUploads.$inferSelect;
+
+/**
+ * Failed logins in the current one-minute window, per account and per (account, IP). Only failures
+ * count, so a stranger's guesses cannot lock the owner out from another place (up to the account-wide
+ * backstop), and a successful login never counts.
+ */
+export const loginFailures = sqliteTable("login_failures", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  failures: integer("failures").notNull(),
+});

@@ -1,13 +1,18 @@
 import type { Database } from "../db/client";
+import type { UserRow } from "../db/schema";
 import type { Config, Env } from "../env";
 import type { Logger } from "./logger";
 
-/** Who is calling: a user through a JWT or through one of their API keys. */
+/**
+ * Who is calling: a user through a JWT or through one of their API keys. `user` is the row as it is
+ * now (read on every request), so a deleted account or a changed role takes effect at once.
+ */
 export interface Principal {
   userId: string;
   role: "user" | "admin";
   via: "jwt" | "api_key";
   apiKeyId?: string;
+  user: UserRow;
 }
 
 export interface AppVariables {

@@ -29,8 +29,13 @@ export function createLogger(level: LogLevel, base: Fields = {}): Logger {
   };
 }
 
-/** What a caught error may say in a log: name, message and stack, never request data. */
+/**
+ * What a caught error may say in a log: name, message and stack, never request data. Database errors
+ * quote the statement's bound parameters (user input, hashes): those are cut off.
+ */
 export function describeError(error: unknown): Fields {
-  if (error instanceof Error) return { error: error.name, error_message: error.message, stack: error.stack };
-  return { error: String(error) };
+  if (!(error instanceof Error)) return { error: "non-error thrown" };
+  const scrub = (text: string | undefined) => text?.replace(/params:[\s\S]*/, "params: [redacted]").slice(0, 2000);
+  const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${scrub(error.cause.message)}` } : {};
+  return { error: error.name, error_message: scrub(error.message), stack: scrub(error.stack), ...cause };
 }

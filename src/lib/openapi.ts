@@ -3,12 +3,19 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env as HonoEnv } from "hono";
 import { ApiError, errorCodes, type FieldError, PROBLEM_CONTENT_TYPE } from "./errors";
 
+/** A problem lists this many issues at most, so a hostile body cannot make a huge answer. */
+const MAX_FIELD_ERRORS = 50;
+
 /** Turns zod issues into `errors: [{path, message}]`, every issue, never zod's raw output. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], target: string): FieldError[] {
-  return issues.map((issue) => ({
-    path: [target, ...issue.path.map(String)].join("."),
-    message: issue.message,
+  const errors = issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
+    path: [target, ...issue.path.map(String)].join(".").slice(0, 200),
+    message: issue.message.slice(0, 300),
   }));
+  if (issues.length > MAX_FIELD_ERRORS) {
+    errors.push({ path: target, message: `...and ${issues.length - MAX_FIELD_ERRORS} more problems` });
+  }
+  return errors;
 }
 
 const targetNames: Record<string, string> = { json: "body", query: "query", param: "path", header: "header" };

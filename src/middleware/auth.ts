@@ -4,6 +4,7 @@ import { ApiError } from "../lib/errors";
 import { verifyAccessToken } from "../lib/jwt";
 import { enforceRateLimit } from "../lib/rate-limit";
 import { API_KEY_PREFIX, authenticateApiKey } from "../services/api-keys";
+import { findUser } from "../services/users";
 
 export interface AuthOptions {
   /** Only admins pass (403 for others). */
@@ -41,23 +42,31 @@ export function requireAuth(options: AuthOptions = {}): MiddlewareHandler<AppEnv
 }
 
 async function authenticate(c: Context<AppEnv>): Promise<Principal | null> {
-  const header = c.req.header("authorization");
-  const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const credential = c.req.header("x-api-key") ?? bearer;
-  return credential ? principalFromToken(c, credential) : null;
+  const apiKey = c.req.header("x-api-key")?.trim();
+  // X-API-Key carries API keys only; Authorization carries either.
+  if (apiKey) return apiKey.startsWith(API_KEY_PREFIX) ? principalFromToken(c, apiKey) : null;
+  const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return bearer ? principalFromToken(c, bearer) : null;
 }
 
-/** A principal from a presented access token or API key (also used where the token is not in a header). */
+/**
+ * A principal from a presented access token or API key (also used where the token is not in a
+ * header). The user is read on every request: a deleted account stops authenticating at once, and
+ * the role is the current one, not the one in a token issued minutes ago.
+ */
 export async function principalFromToken(c: Context<AppEnv>, bearer: string): Promise<Principal | null> {
+  const deps = depsOf(c);
   if (bearer.startsWith(API_KEY_PREFIX)) {
-    return authenticateApiKey(depsOf(c), bearer, (p) => c.executionCtx.waitUntil(p));
+    return authenticateApiKey(deps, bearer, (p) => c.executionCtx.waitUntil(p));
   }
   const { config } = c.var;
   const claims = await verifyAccessToken(
     { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
     bearer,
   );
-  return claims ? { userId: claims.sub, role: claims.role, via: "jwt" } : null;
+  if (!claims) return null;
+  const user = await findUser(deps, claims.sub);
+  return user ? { userId: user.id, role: user.role, via: "jwt", user } : null;
 }
 
 /** The authenticated principal; only valid behind requireAuth. */

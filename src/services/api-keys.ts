@@ -64,13 +64,16 @@ export async function listApiKeys(deps: ServiceDeps, userId: string, limit: numb
 
 /** Revokes one of the caller's keys; a key of someone else is a 404, never a 403. */
 export async function revokeApiKey(deps: ServiceDeps, userId: string, keyId: string): Promise<void> {
-  const row = await deps.db
-    .update(apiKeys)
-    .set({ revokedAt: Date.now() })
+  const key = await deps.db
+    .select({ revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, userId)))
-    .returning({ id: apiKeys.id })
     .get();
-  if (!row) throw new ApiError("not_found", `No API key ${keyId}.`);
+  if (!key) throw new ApiError("not_found", "No such API key.");
+  // Revoking twice keeps the first revocation time.
+  if (key.revokedAt === null) {
+    await deps.db.update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, keyId));
+  }
 }
 
 const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
@@ -84,10 +87,9 @@ export async function authenticateApiKey(
   const row = await deps.db
     .select({
       id: apiKeys.id,
-      userId: apiKeys.userId,
       revokedAt: apiKeys.revokedAt,
       lastUsedAt: apiKeys.lastUsedAt,
-      role: users.role,
+      user: users,
     })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
@@ -98,5 +100,5 @@ export async function authenticateApiKey(
   if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     waitUntil(deps.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.id)).run());
   }
-  return { userId: row.userId, role: row.role, via: "api_key", apiKeyId: row.id };
+  return { userId: row.user.id, role: row.user.role, via: "api_key", apiKeyId: row.id, user: row.user };
 }

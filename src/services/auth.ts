@@ -5,6 +5,7 @@ import { newId } from "../lib/ids";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../lib/password";
 import { enforceRateLimit } from "../lib/rate-limit";
 import type { ServiceDeps } from "./deps";
+import { assertLoginAllowed, recordLoginFailure } from "./login-throttle";
 import { type Session, startSession } from "./sessions";
 import { toUserResponse, type UserResponse } from "./users";
 
@@ -46,15 +47,19 @@ export async function signup(
 
 /**
  * Login answers the same 401 for an unknown email and a wrong password, and spends the same PBKDF2
- * time on both, so neither the answer nor its timing reveals whether an account exists. Attempts are
- * limited per IP and per account (AUTH_RATE_LIMITER, 10 a minute each).
+ * time on both, so neither the answer nor its timing reveals whether an account exists. Every attempt
+ * counts against the per-IP limit of the auth routes; failures also against the account
+ * (login-throttle.ts), unknown emails included, so probing behaves like guessing.
  */
 export async function login(deps: ServiceDeps, input: Credentials, ip: string): Promise<AuthResult> {
   const email = normaliseEmail(input.email);
   await enforceRateLimit(deps.env.AUTH_RATE_LIMITER, `login:ip:${ip}`);
-  await enforceRateLimit(deps.env.AUTH_RATE_LIMITER, `login:account:${email}`);
+  await assertLoginAllowed(deps, email, ip);
   const user = await deps.db.select().from(users).where(eq(users.email, email)).get();
   const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !valid) throw new ApiError("invalid_credentials", "The email or password is wrong.");
+  if (!user || !valid) {
+    await recordLoginFailure(deps, email, ip);
+    throw new ApiError("invalid_credentials", "The email or password is wrong.");
+  }
   return { ...(await startSession(deps, user)), user: toUserResponse(user) };
 }

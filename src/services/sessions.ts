@@ -27,16 +27,17 @@ function jwtSettings(deps: ServiceDeps) {
 
 async function newRefreshToken(deps: ServiceDeps, userId: string, familyId: string, now: number) {
   const token = randomToken(REFRESH_PREFIX);
+  const hash = await sha256Hex(token);
   const expiresAt = now + deps.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000;
   const insert = deps.db.insert(refreshTokens).values({
     id: newId("rtk", now),
     userId,
     familyId,
-    tokenHash: await sha256Hex(token),
+    tokenHash: hash,
     expiresAt,
     createdAt: now,
   });
-  return { token, expiresAt, insert };
+  return { token, hash, expiresAt, insert };
 }
 
 async function sessionFor(
@@ -66,6 +67,14 @@ export async function startSession(deps: ServiceDeps, user: { id: string; role: 
 
 const invalidRefresh = () =>
   new ApiError("unauthenticated", "The refresh token is invalid, expired or revoked. Log in again.");
+
+/**
+ * Two requests that both read the token before either spent it are one client refreshing twice at
+ * once (two tabs), not theft: the loser gets 409 and the family stays. A token presented after it was
+ * spent is reuse and revokes the family (RFC 9700 §4.14.2), so clients refresh one at a time.
+ */
+const alreadyRefreshed = () =>
+  new ApiError("conflict", "This refresh token was just used by another request; use the tokens it returned.");
 
 export async function refreshSession(deps: ServiceDeps, presented: string): Promise<Session> {
   const now = Date.now();
@@ -102,9 +111,10 @@ export async function refreshSession(deps: ServiceDeps, presented: string): Prom
     next.insert,
   ]);
   if (spent.meta.changes !== 1) {
-    await revokeFamily(deps, row.familyId, now);
-    deps.logger.warn("refresh_token_reuse", { user_id: row.userId, family_id: row.familyId, concurrent: true });
-    throw invalidRefresh();
+    // Another request spent it between our read and our write: the concurrent case above. Its
+    // successor from this request is withdrawn; the family stays.
+    await deps.db.delete(refreshTokens).where(eq(refreshTokens.tokenHash, next.hash));
+    throw alreadyRefreshed();
   }
   return sessionFor(deps, { id: row.userId, role: row.role }, next.token, next.expiresAt);
 }

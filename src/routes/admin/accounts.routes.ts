@@ -3,7 +3,7 @@ import { errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import { sessionOnly } from "../../lib/route";
 import { requireAuth } from "../../middleware/auth";
 
-const adminOnly = [requireAuth({ role: "admin" })];
+const adminOnly = [requireAuth({ role: "admin", humansOnly: true })];
 
 const BucketUsageSchema = z.object({
   limit: z.number().int(),

@@ -5,7 +5,7 @@ import { sessionOnly } from "../../lib/route";
 import { requireAuth } from "../../middleware/auth";
 import { UserSchema } from "../users/users.schemas";
 
-const adminOnly = [requireAuth({ role: "admin" })];
+const adminOnly = [requireAuth({ role: "admin", humansOnly: true })];
 
 export const listUsersRoute = createRoute({
   method: "get",

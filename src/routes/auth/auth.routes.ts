@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
+import { isDisplaySafe } from "../../lib/time-zone";
 import { UserSchema } from "../users/users.schemas";
 
 const EmailSchema = z.email().max(254).openapi({ example: "ada@example.com" });
@@ -32,7 +33,17 @@ export const signupRoute = createRoute({
   request: {
     body: jsonBody(
       z
-        .object({ email: EmailSchema, password: PasswordSchema, name: z.string().trim().min(1).max(100).optional() })
+        .object({
+          email: EmailSchema,
+          password: PasswordSchema,
+          name: z
+            .string()
+            .trim()
+            .min(1)
+            .max(100)
+            .refine(isDisplaySafe, "No control or direction-override characters")
+            .optional(),
+        })
         .strict(),
     ),
   },
@@ -61,11 +72,12 @@ export const refreshRoute = createRoute({
   path: "/v1/auth/refresh",
   tags: ["auth"],
   summary: "Rotate a refresh token into a new session",
-  description: "The presented token is spent. Presenting a spent token again revokes every token of its login.",
+  description:
+    "The presented token is spent. Presenting a spent token again revokes every token of its login, so refresh one at a time; two refreshes racing with the same token get 200 and 409 (use the 200's tokens).",
   request: { body: jsonBody(RefreshBodySchema) },
   responses: {
     200: jsonResponse(SessionSchema, "New access and refresh tokens"),
-    ...errorResponses(400, 401, 413, 415, 422),
+    ...errorResponses(400, 401, 409, 413, 415, 422),
   },
 });
 

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { isTimeZone } from "../../lib/time-zone";
+import { canonicalTimeZone, isDisplaySafe, isTimeZone } from "../../lib/time-zone";
 
 export const ScheduleSchema = z
   .object({
-    timezone: z.string().max(64).refine(isTimeZone, "Not an IANA time zone"),
+    timezone: z.string().max(64).refine(isTimeZone, "Not an IANA time zone").transform(canonicalTimeZone),
     slots: z
       .array(
         z.object({
@@ -18,8 +18,14 @@ export const ScheduleSchema = z
   });
 
 const channelFields = {
-  name: z.string().trim().min(1).max(100),
-  niche: z.string().trim().min(1).max(200).openapi({ example: "science explainers" }),
+  name: z.string().trim().min(1).max(100).refine(isDisplaySafe, "No control or direction-override characters"),
+  niche: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine(isDisplaySafe, "No control or direction-override characters")
+    .openapi({ example: "science explainers" }),
   language: z
     .string()
     .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, "A language tag such as en or pt-BR")

@@ -1,12 +1,12 @@
 import { depsOf } from "../../lib/context";
 import type { AppRouteHandler } from "../../lib/route";
 import { principalOf } from "../../middleware/auth";
-import { changePassword, deleteUser, getUser, toUserResponse, updateProfile } from "../../services/users";
+import { changePassword, deleteUser, toUserResponse, updateProfile } from "../../services/users";
 import type { changePasswordRoute, deleteMeRoute, getMeRoute, patchMeRoute } from "./users.routes";
 
 export const getMeHandler: AppRouteHandler<typeof getMeRoute> = async (c) => {
-  const user = await getUser(depsOf(c), principalOf(c).userId);
-  return c.json(toUserResponse(user), 200);
+  // The auth middleware has just read the row: no second query.
+  return c.json(toUserResponse(principalOf(c).user), 200);
 };
 
 export const patchMeHandler: AppRouteHandler<typeof patchMeRoute> = async (c) => {
@@ -21,6 +21,6 @@ export const changePasswordHandler: AppRouteHandler<typeof changePasswordRoute> 
 };
 
 export const deleteMeHandler: AppRouteHandler<typeof deleteMeRoute> = async (c) => {
-  await deleteUser(depsOf(c), principalOf(c).userId);
+  await deleteUser(depsOf(c), principalOf(c).userId, c.req.valid("json").password);
   return c.body(null, 204);
 };

@@ -40,7 +40,7 @@ export const changePasswordRoute = createRoute({
     ),
   },
   responses: {
-    204: { description: "Changed; every refresh token of the user is revoked" },
+    204: { description: "Changed; every refresh token of the user is revoked. A wrong current password is a 422." },
     ...errorResponses(400, 401, 403, 413, 415, 422),
   },
 });
@@ -50,8 +50,10 @@ export const deleteMeRoute = createRoute({
   path: "/v1/users/me",
   tags: ["users"],
   summary: "Delete the account and everything it owns",
-  description: "Irreversible. Removes the user, their sessions and API keys, and every resource they own.",
+  description:
+    "Irreversible, so the password confirms it (attempts are limited per user). Removes the user, their sessions and API keys, channels (their Google grants are revoked), videos, cost events and media. Videos already on YouTube stay there.",
   security: sessionOnly,
   middleware: [requireAuth({ humansOnly: true })],
-  responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403) },
+  request: { body: jsonBody(z.object({ password: z.string().min(1).max(128) }).strict()) },
+  responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 403, 413, 415, 422) },
 });

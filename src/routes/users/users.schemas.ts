@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isTimeZone } from "../../lib/time-zone";
+import { canonicalTimeZone, isDisplaySafe, isTimeZone } from "../../lib/time-zone";
 
 export const UserSchema = z
   .object({
@@ -18,8 +18,15 @@ export const UserSchema = z
 /** The whitelist of PATCH /v1/users/me: any other key (role, plan, id, email...) is a 422. */
 export const ProfilePatchSchema = z
   .object({
-    name: z.string().trim().min(1).max(100).nullable().optional(),
-    timezone: z.string().max(64).refine(isTimeZone, "Not an IANA time zone").optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .refine(isDisplaySafe, "No control or direction-override characters")
+      .nullable()
+      .optional(),
+    timezone: z.string().max(64).refine(isTimeZone, "Not an IANA time zone").transform(canonicalTimeZone).optional(),
     video_cost_cap_micros: z.number().int().min(10_000, "At least $0.01").max(50_000_000, "At most $50.00").optional(),
   })
   .strict()

@@ -59,16 +59,24 @@ export async function verifyMediaSignature(
   return timingSafeEqual(utf8.encode(expected), utf8.encode(signature));
 }
 
-/** Deletes everything stored for a video (R2 lists at most 1,000 keys a page). */
-export async function deleteVideoMedia(bucket: R2Bucket, userId: string, videoId: string): Promise<number> {
+/** Deletes everything stored under a prefix (R2 lists at most 1,000 keys a page). */
+async function deleteByPrefix(bucket: R2Bucket, prefix: string): Promise<number> {
   let deleted = 0;
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: mediaPrefix(userId, videoId), cursor });
+    const page = await bucket.list({ prefix, cursor });
     const keys = page.objects.map((o) => o.key);
     if (keys.length > 0) await bucket.delete(keys);
     deleted += keys.length;
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return deleted;
+}
+
+export function deleteVideoMedia(bucket: R2Bucket, userId: string, videoId: string): Promise<number> {
+  return deleteByPrefix(bucket, mediaPrefix(userId, videoId));
+}
+
+export function deleteUserMedia(bucket: R2Bucket, userId: string): Promise<number> {
+  return deleteByPrefix(bucket, `videos/${userId}/`);
 }
