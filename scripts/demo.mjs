@@ -75,6 +75,12 @@ function follow(token, videoId) {
       const line = `${video.status}${video.step ? ` (step: ${video.step})` : ""}  cost so far ${dollars(video.cost_micros)}${video.detail ? `  - ${video.detail}` : ""}`;
       if (line !== last) say(line);
       last = line;
+      if (video.status === "waiting_quota") {
+        // The wait can be hours (the Pacific-midnight reset): say until when, and stop here.
+        clearTimeout(timer);
+        socket.close();
+        return resolve(video.status);
+      }
       if (["published", "scheduled", "failed", "cancelled"].includes(video.status)) {
         clearTimeout(timer);
         socket.close();
@@ -112,6 +118,8 @@ try {
     );
   }
   if (detail.error) console.log(`failed at ${detail.error.step}: ${detail.error.code} - ${detail.error.message}`);
+  if (detail.waiting)
+    console.log(`waiting (${detail.waiting.reason}) until ${detail.waiting.until}; it resumes by itself then`);
   if (detail.warnings.length) console.log(`warnings: ${detail.warnings.join(", ")}`);
   console.log();
   console.table(
@@ -124,7 +132,9 @@ try {
     })),
   );
   console.log(`total ${dollars(costs.total_micros)} (cap ${dollars(costs.cap_micros)})`);
-  process.exit(final === "published" || final === "scheduled" ? 0 : 1);
+  const withinCap = costs.total_micros <= 3_000_000 && costs.total_micros <= costs.cap_micros;
+  if (!withinCap) console.log("the cost is over $3.00 or over the cap");
+  process.exit(final === "published" && withinCap ? 0 : 1);
 } catch (error) {
   console.error(`demo failed: ${error.message}`);
   process.exit(1);

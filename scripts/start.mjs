@@ -96,6 +96,24 @@ const api = spawn(process.execPath, [wranglerBin, ...devArgs], {
 children.push(api);
 api.on("exit", (code) => stopAll(code ?? 1));
 
+// wrangler dev does not fire cron triggers by itself; it exposes /__scheduled (--test-scheduled).
+// Fire the crons of wrangler.toml on their minutes, as Cloudflare would.
+const CRONS = [
+  { cron: "*/5 * * * *", due: (minute) => minute % 5 === 0 },
+  { cron: "0 * * * *", due: (minute) => minute === 0 },
+];
+let lastTick = -1;
+setInterval(async () => {
+  const now = new Date();
+  const tick = Math.floor(now.getTime() / 60_000);
+  if (tick === lastTick) return;
+  lastTick = tick;
+  for (const { cron, due } of CRONS) {
+    if (!due(now.getUTCMinutes())) continue;
+    await fetch(`http://127.0.0.1:${PORT}/__scheduled?cron=${encodeURIComponent(cron)}`).catch(() => undefined);
+  }
+}, 5_000).unref();
+
 console.log(`
 ytempire-api on http://127.0.0.1:${PORT}  (docs: /docs, spec: /openapi.json, health: /health/ready)
 seeded accounts:

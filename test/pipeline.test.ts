@@ -523,4 +523,54 @@ describe("the main job, end to end", () => {
       "a second render job",
     );
   });
+
+  it("an upload session YouTube forgot mid-upload starts over by itself", async () => {
+    const { user, channel } = await ready();
+    const video = await createVideo(user, channel.id);
+    const execution = await renderExecutionOf(video.id);
+    const upload = { upstream: "youtube" as const, method: "PUT", pathIncludes: "/upload/youtube/v3/videos" };
+    await emulator.addFault({ ...upload, cutAfterBytes: 300_000, times: 1 });
+    // The status query after the cut finds no session.
+    await emulator.addFault({ ...upload, status: 404, body: { error: { code: 404, message: "Not Found" } }, times: 1 });
+    await deliverRenderCallback(execution);
+    const done = await waitForVideo<VideoBody>(
+      user.accessToken,
+      video.id,
+      (v) => v.status === "published" || v.status === "failed",
+    );
+    expect(done.status, JSON.stringify(done)).toBe("published");
+    const uploaded = await emulator.youtube.videoBytes(done.youtube?.video_id as string);
+    const rendered = await ((await env.MEDIA.get(mediaKey(user.id, video.id, "video"))) as R2ObjectBody).arrayBuffer();
+    expect(await sha256(uploaded)).toBe(await sha256(rendered));
+  });
+
+  it("a title set while the script is being written survives it", async () => {
+    const { user, channel } = await ready();
+    await emulator.addFault({ upstream: "openai", pathIncludes: "/chat/completions", latencyMs: 1500, times: 1 });
+    const video = await createVideo(user, channel.id);
+    await waitForVideo<VideoBody>(user.accessToken, video.id, (v) => v.status === "scripting");
+    const patched = await call(`/v1/videos/${video.id}`, {
+      method: "PATCH",
+      token: user.accessToken,
+      body: { title: "My own title" },
+    });
+    expect(patched.status).toBe(200);
+    const after = await waitForVideo<VideoBody & { title: string; description: string | null }>(
+      user.accessToken,
+      video.id,
+      (v) => v.status !== "scripting" && v.status !== "queued",
+    );
+    expect(after.title).toBe("My own title");
+    expect(after.description).toBeTruthy();
+  });
+
+  it("deleting a channel deletes its videos' media", async () => {
+    const { user, channel } = await ready();
+    const video = await createVideo(user, channel.id);
+    await renderExecutionOf(video.id);
+    const listed = async () => (await env.MEDIA.list({ prefix: `videos/${user.id}/${video.id}/` })).objects.length;
+    expect(await listed()).toBeGreaterThan(0);
+    expect((await call(`/v1/channels/${channel.id}`, { method: "DELETE", token: user.accessToken })).status).toBe(204);
+    expect(await listed()).toBe(0);
+  });
 });

@@ -219,6 +219,11 @@ describe("reading and managing videos", () => {
     expect(none.data).toEqual([]);
     await expectProblem(await call("/v1/videos?status=bogus", { token: user.accessToken }), 422, "validation_failed");
     await expectProblem(await call("/v1/videos?sort=title", { token: user.accessToken }), 422, "validation_failed");
+    await expectProblem(
+      await call(`/v1/videos?limit=2&sort=created&cursor=${page1.next_cursor}`, { token: user.accessToken }),
+      422,
+      "validation_failed",
+    );
   });
 
   it("another user's video id -> 404 on every route", async () => {
@@ -251,6 +256,11 @@ describe("reading and managing videos", () => {
     expect(await json(patched)).toMatchObject({ title: "Glaciers, explained", tags: ["ice", "climate"] });
     await expectProblem(
       await call(`/v1/videos/${id}`, { method: "PATCH", token: user.accessToken, body: { title: "<b>bold</b>" } }),
+      422,
+      "validation_failed",
+    );
+    await expectProblem(
+      await call(`/v1/videos/${id}`, { method: "PATCH", token: user.accessToken, body: { tags: ["<script>", "a,b"] } }),
       422,
       "validation_failed",
     );

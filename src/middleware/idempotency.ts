@@ -7,6 +7,27 @@ import { principalOf } from "./auth";
 
 const KEY_FORMAT = /^[A-Za-z0-9_.:-]{8,255}$/;
 
+/** The same JSON with other key order or spacing is the same request. */
+function canonicalBody(raw: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(raw)));
+  } catch {
+    return raw;
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
 /**
  * `Idempotency-Key` on creating calls (after requireAuth). A retry with the same key and the same
  * request gets the first response again (with `Idempotency-Replayed: true`); the same key with a
@@ -23,21 +44,20 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const deps = depsOf(c);
     const userId = principalOf(c).userId;
-    const hash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const hash = await sha256Hex(`${c.req.method} ${c.req.path}\n${canonicalBody(await c.req.text())}`);
     const claim = await claimKey(deps, userId, key, hash);
     if (claim.kind === "replay") {
       return new Response(claim.body, {
         status: claim.status,
-        headers: {
-          "content-type": claim.status >= 400 ? "application/problem+json" : "application/json",
-          "Idempotency-Replayed": "true",
-        },
+        headers: { "content-type": "application/json", "Idempotency-Replayed": "true" },
       });
     }
-    // Hono turns a thrown error into c.res before it gets back here, so every outcome is a response:
-    // a 4xx is the answer to this request and is kept; a 5xx releases the key for the client's retry.
+    // Hono turns a thrown error into c.res before it gets back here, so every outcome is a response.
+    // Only a success is kept (as Stripe does): a refused request changed nothing, so the client may
+    // fix it (a typo, a channel not connected yet) and send it again under the same key.
     await next();
-    if (c.res.status >= 500) await releaseKey(deps, userId, key);
-    else await storeResponse(deps, userId, key, c.res.status, await c.res.clone().text());
+    if (c.res.status >= 200 && c.res.status < 300) {
+      await storeResponse(deps, userId, key, c.res.status, await c.res.clone().text());
+    } else await releaseKey(deps, userId, key);
   };
 }

@@ -44,12 +44,14 @@ const jsonImageSchema = z.object({
   seed: z.union([z.number(), z.string()]).optional(),
 });
 
-function contentFiltered(status: number) {
+/** The generation ran (and its credits were spent) but the image was withheld: billed all the same. */
+function contentFiltered(status: number, costMicros: number) {
   return new ProviderError({
     provider: "stability",
     disposition: "failover",
     code: "content_filtered",
     status,
+    costMicros,
     message: "finish_reason CONTENT_FILTERED: the image was withheld; not retryable with the same prompt",
   });
 }
@@ -98,7 +100,8 @@ export async function generateImage(ctx: ProviderContext, input: GenerateImageIn
 
     const contentType = (response.headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
     if (contentType.startsWith("image/")) {
-      if (response.headers.get("finish-reason") === "CONTENT_FILTERED") throw contentFiltered(response.status);
+      if (response.headers.get("finish-reason") === "CONTENT_FILTERED")
+        throw contentFiltered(response.status, costMicros);
       if (response.body.byteLength === 0) throw malformedResponse("stability", response.status, "empty image");
       return { bytes: response.body, contentType, seed: seedOf(response.headers.get("seed")), credits, costMicros };
     }
@@ -111,7 +114,7 @@ export async function generateImage(ctx: ProviderContext, input: GenerateImageIn
         `expected an image, got ${contentType || "no content type"}`,
       );
     }
-    if (parsed.data.finish_reason === "CONTENT_FILTERED") throw contentFiltered(response.status);
+    if (parsed.data.finish_reason === "CONTENT_FILTERED") throw contentFiltered(response.status, costMicros);
     let bytes: ArrayBuffer;
     try {
       bytes = base64ToBytes(parsed.data.image).buffer;

@@ -80,6 +80,11 @@ export interface VideoMetadata {
   containsSyntheticMedia: boolean;
 }
 
+/** YouTube counts a tag with a space as if quoted (+2 characters) and a comma between tags. */
+export function youtubeTagsLength(tags: readonly string[]): number {
+  return tags.reduce((sum, tag) => sum + tag.length + (tag.includes(" ") ? 2 : 0), 0) + Math.max(0, tags.length - 1);
+}
+
 /**
  * YouTube's documented metadata limits, checked before a call that costs quota
  * (https://developers.google.com/youtube/v3/docs/videos#resource): title 1..100 characters,
@@ -92,9 +97,8 @@ export function validateVideoMetadata(metadata: VideoMetadata): string[] {
   if (/[<>]/.test(metadata.title)) problems.push("title must not contain < or >");
   if (new TextEncoder().encode(metadata.description).length > 5_000) problems.push("description over 5,000 bytes");
   if (/[<>]/.test(metadata.description)) problems.push("description must not contain < or >");
-  // YouTube counts a tag with a space as if quoted (+2 characters) and a comma between tags.
-  const tagsLength = metadata.tags.reduce((sum, tag) => sum + tag.length + (tag.includes(" ") ? 2 : 0), 0);
-  if (tagsLength + Math.max(0, metadata.tags.length - 1) > 500) problems.push("tags over 500 characters together");
+  if (youtubeTagsLength(metadata.tags) > 500) problems.push("tags over 500 characters together");
+  if (metadata.tags.some((tag) => /[<>,]/.test(tag))) problems.push("tags must not contain <, > or commas");
   if (metadata.publishAt && metadata.privacyStatus !== "private") {
     problems.push("publishAt requires privacyStatus private");
   }

@@ -16,7 +16,7 @@ import { authorizationAad } from "./channel-tokens";
 import { getOwnedChannel } from "./channels";
 import type { ServiceDeps } from "./deps";
 import { withQuota } from "./quota";
-import { accountClientSecret, getAccount, isHealthy } from "./upload-accounts";
+import { accountClientSecret, getAccount, isHealthy, quotaCounter } from "./upload-accounts";
 
 /**
  * Connecting a channel to YouTube: OAuth 2.0 authorization code with PKCE and offline access, through
@@ -74,7 +74,10 @@ export async function startConnect(
   return { authorization_url: url, expires_at: new Date(now + SESSION_TTL_MS).toISOString() };
 }
 
-/** Reconnecting goes back to the account the channel was authorised under (its videos' project). */
+/**
+ * Reconnecting goes back to the account the channel was authorised under (its videos' project) while
+ * that account can serve; otherwise the channel gains an authorisation under another one.
+ */
 async function accountForConnect(deps: ServiceDeps, channel: ChannelRow): Promise<UploadAccountRow> {
   const previous = await deps.db
     .select({ accountId: channelAuthorizations.accountId })
@@ -83,7 +86,9 @@ async function accountForConnect(deps: ServiceDeps, channel: ChannelRow): Promis
     .get();
   if (previous) {
     const account = await getAccount(deps, previous.accountId);
-    if (account.status !== "disabled" && isHealthy(account)) return account;
+    // The callback spends a channels.list there: with its quota gone, connect through another account.
+    const room = (await quotaCounter(deps.env, account.id).headroom()).calls["channels.list"];
+    if (account.status !== "disabled" && isHealthy(account) && room > 0) return account;
   }
   return chooseAccountForConnection(deps);
 }

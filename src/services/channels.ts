@@ -1,12 +1,14 @@
 import { and, count, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
-import { type ChannelRow, type ChannelSchedule, channelAuthorizations, channels, users } from "../db/schema";
+import { type ChannelRow, type ChannelSchedule, channelAuthorizations, channels, users, videos } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, paginate } from "../lib/pagination";
 import { planLimits } from "../lib/plans";
 import { revokeChannelGrants } from "./channel-tokens";
 import type { ServiceDeps } from "./deps";
+import { deleteVideoMedia } from "./pipeline/media";
+import { isUploadRunning } from "./pipeline/steps";
 
 export type Privacy = "private" | "unlisted" | "public";
 
@@ -148,9 +150,22 @@ export async function disconnectChannel(deps: ServiceDeps, userId: string, chann
   return updateChannelStatus(deps, channelId, "disconnected");
 }
 
+/**
+ * Deletes the channel with its videos and their media (videos already on YouTube stay there). A
+ * video of the channel whose upload is running must finish first, or it would land on YouTube with
+ * nothing left here to manage it.
+ */
 export async function deleteChannel(deps: ServiceDeps, userId: string, channelId: string): Promise<void> {
   await getOwnedChannel(deps, userId, channelId);
+  const owned = await deps.db
+    .select({ id: videos.id, status: videos.status, leaseUntil: videos.leaseUntil })
+    .from(videos)
+    .where(eq(videos.channelId, channelId));
+  if (owned.some((video) => isUploadRunning(video))) {
+    throw new ApiError("conflict", "A video of this channel is being uploaded; delete the channel afterwards.");
+  }
   await revokeChannelGrants(deps, channelId);
+  for (const video of owned) await deleteVideoMedia(deps.env.MEDIA, userId, video.id);
   await deps.db.delete(channels).where(and(eq(channels.id, channelId), eq(channels.userId, userId)));
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, or } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import { z } from "zod";
 import { costEvents, users, type VideoRow, type VideoStatus, videoSteps, videos } from "../db/schema";
 import { ApiError, type Problem, problemBody } from "../lib/errors";
@@ -10,7 +10,8 @@ import type { ServiceDeps } from "./deps";
 import { costFloors, minimumVideoCost } from "./pipeline/budget";
 import { deleteVideoMedia, type MediaKind, mediaKey, mediaKinds, signedMediaUrl } from "./pipeline/media";
 import { enqueueStep } from "./pipeline/queue";
-import { statusOfStep } from "./pipeline/steps";
+import { closeOpenAttempts } from "./pipeline/state";
+import { isUploadRunning, statusOfStep } from "./pipeline/steps";
 import { publishVideo } from "./realtime";
 
 export interface NewVideo {
@@ -151,10 +152,20 @@ export interface VideoListQuery {
   order: "asc" | "desc";
 }
 
-const cursorSchema = z.object({ id: z.string(), v: z.number() });
+const cursorSchema = z.object({
+  id: z.string(),
+  v: z.number(),
+  s: z.enum(videoSortFields),
+  o: z.enum(["asc", "desc"]),
+});
 
 export async function listVideos(deps: ServiceDeps, userId: string, query: VideoListQuery) {
   const after = decodeCursor(query.cursor, cursorSchema);
+  if (after && (after.s !== query.sort || after.o !== query.order)) {
+    throw new ApiError("validation_failed", "This cursor belongs to another sort order.", {
+      errors: [{ path: "query.cursor", message: `Issued for sort=${after.s}&order=${after.o}` }],
+    });
+  }
   const column = query.sort === "cost" ? videos.costMicros : videos.createdAt;
   const beyond = query.order === "desc" ? lt : gt;
   const rows = await deps.db
@@ -179,7 +190,8 @@ export async function listVideos(deps: ServiceDeps, userId: string, query: Video
   const sortValue = (row: VideoRow) => (query.sort === "cost" ? row.costMicros : row.createdAt);
   return {
     data: page.map(toVideoResponse),
-    next_cursor: hasMore && last ? encodeCursor({ id: last.id, v: sortValue(last) }) : null,
+    next_cursor:
+      hasMore && last ? encodeCursor({ id: last.id, v: sortValue(last), s: query.sort, o: query.order }) : null,
   };
 }
 
@@ -218,7 +230,9 @@ export interface VideoPatch {
 
 export async function updateVideo(deps: ServiceDeps, userId: string, videoId: string, patch: VideoPatch) {
   const video = await getOwnedVideo(deps, userId, videoId);
-  if (!editable.has(video.status)) {
+  // A video that failed before YouTube had it can be repaired (say, metadata YouTube refused), then retried.
+  const repairable = video.status === "failed" && !video.youtubeVideoId;
+  if (!editable.has(video.status) && !repairable) {
     throw new ApiError(
       "conflict",
       `The video is ${video.status}: its metadata can only change before the upload starts.`,
@@ -242,26 +256,50 @@ export async function updateVideo(deps: ServiceDeps, userId: string, videoId: st
       updatedAt: Date.now(),
     })
     // Guarded on the status again: the upload may have started since the read.
-    .where(and(eq(videos.id, video.id), inArray(videos.status, [...editable])))
+    .where(
+      and(
+        eq(videos.id, video.id),
+        or(inArray(videos.status, [...editable]), and(eq(videos.status, "failed"), isNull(videos.youtubeVideoId))),
+      ),
+    )
     .returning()
     .get();
   if (!updated) throw new ApiError("conflict", "The upload started meanwhile: the metadata can no longer change.");
   return updated;
 }
 
-/** Stops the video at the next step boundary. An upload in progress cannot be cancelled. */
+/**
+ * Stops the video at the next step boundary. An upload a consumer is working on cannot be cancelled
+ * (YouTube may be taking the bytes); one whose consumer is gone (lease expired) can.
+ */
 export async function cancelVideo(deps: ServiceDeps, userId: string, videoId: string) {
   const video = await getOwnedVideo(deps, userId, videoId);
+  const now = Date.now();
   const cancellable: VideoStatus[] = ["queued", "scripting", "voicing", "thumbnailing", "rendering", "waiting_quota"];
   const updated = await deps.db
     .update(videos)
-    .set({ status: "cancelled", leaseUntil: null, updatedAt: Date.now() })
-    .where(and(eq(videos.id, video.id), inArray(videos.status, cancellable)))
+    .set({ status: "cancelled", leaseUntil: null, updatedAt: now })
+    .where(
+      and(
+        eq(videos.id, video.id),
+        or(inArray(videos.status, cancellable), and(eq(videos.status, "uploading"), unleased(now))),
+      ),
+    )
     .returning()
     .get();
-  if (!updated) throw new ApiError("conflict", `A video that is ${video.status} cannot be cancelled.`);
+  if (!updated) {
+    throw new ApiError(
+      "conflict",
+      `A video that is ${video.status} cannot be cancelled${video.status === "uploading" ? " while its upload runs" : ""}.`,
+    );
+  }
+  await closeOpenAttempts(deps, video.id, "cancelled");
   await publishVideo(deps.env, deps.logger, updated);
   return updated;
+}
+
+function unleased(now: number) {
+  return or(isNull(videos.leaseUntil), lt(videos.leaseUntil, now));
 }
 
 /** Runs a failed video again from the step that failed. */
@@ -293,11 +331,10 @@ export async function retryVideo(deps: ServiceDeps, userId: string, videoId: str
   return updated;
 }
 
-/** Deletes the video and its media. A video being uploaded must finish (or fail) first. */
+/** Deletes the video and its media. A video whose upload is running must finish (or fail) first. */
 export async function deleteVideo(deps: ServiceDeps, userId: string, videoId: string) {
   const video = await getOwnedVideo(deps, userId, videoId);
-  if (video.status === "uploading")
-    throw new ApiError("conflict", "The video is being uploaded; delete it afterwards.");
+  if (isUploadRunning(video)) throw new ApiError("conflict", "The video is being uploaded; delete it afterwards.");
   await deleteVideoMedia(deps.env.MEDIA, video.userId, video.id);
   await deps.db.delete(videos).where(and(eq(videos.id, video.id), eq(videos.userId, userId)));
 }

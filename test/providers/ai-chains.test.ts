@@ -170,13 +170,14 @@ describe("generateThumbnail", () => {
     expect(result.output.contentType).toBe("image/jpeg");
   });
 
-  it("content filtered by Stability -> OpenAI images, recorded, priced by size and quality", async () => {
+  it("content filtered by Stability -> OpenAI images, recorded with the credits Stability billed", async () => {
     await injectFault({ upstream: "stability", pathIncludes: "/generate/core", preset: "content_filtered", times: 1 });
     const result = await generateThumbnail(testContext(), { prompt: "a lighthouse in a storm, bold" });
     expect(result).toMatchObject({ provider: "openai", model: "gpt-image-1-mini", costMicros: 15_000 });
     expect(result.usage).toEqual({ kind: "image", size: "1536x1024", quality: "medium" });
     expect(result.attempts).toEqual([
-      { provider: "stability", model: "core", code: "content_filtered", costMicros: 0 },
+      // Stability spent the 3 credits ($0.03) before withholding the image: a real cost.
+      { provider: "stability", model: "core", code: "content_filtered", costMicros: 30_000 },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { videoStatuses } from "../../db/schema";
+import { youtubeTagsLength } from "../../providers/youtube";
 
 const MIN_PUBLISH_LEAD_MS = 15 * 60 * 1000;
 
@@ -47,11 +48,26 @@ export const VideoPatchSchema = z
       .refine((v) => new TextEncoder().encode(v).length <= 5000, "At most 5,000 bytes")
       .refine(noAngles, "No < or >")
       .optional(),
-    tags: z.array(z.string().trim().min(1).max(100)).max(30).optional(),
+    tags: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1)
+          .max(100)
+          .refine((t) => !/[<>,]/.test(t), "No <, > or commas in a tag"),
+      )
+      .max(30)
+      .refine((tags) => youtubeTagsLength(tags) <= 500, "Tags may total at most 500 characters (YouTube's rule)")
+      .optional(),
     privacy: z.enum(["private", "unlisted", "public"]).optional(),
     publish_at: futureDate.nullable().optional(),
   })
   .strict()
+  .refine((v) => !v.publish_at || v.privacy === undefined || v.privacy === "public", {
+    message: "A scheduled video becomes public at publish_at: privacy must be public or absent",
+    path: ["privacy"],
+  })
   .openapi("VideoPatch");
 
 export const VideoSchema = z

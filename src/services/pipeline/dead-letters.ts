@@ -20,5 +20,7 @@ export async function handleDeadLetter(deps: ServiceDeps, videoId: string, step:
     message: `The ${step} step kept failing (${detail}).`,
     retryable: true,
   });
-  deps.logger.error("dead_letter", { video_id: videoId, step, already_failed: failed === null, detail });
+  // A video the consumer already failed (a permanent error) is routine; one failed here is news.
+  const log = failed === null ? deps.logger.info : deps.logger.error;
+  log("dead_letter", { video_id: videoId, step, already_failed: failed === null, detail });
 }

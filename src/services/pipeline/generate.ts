@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { type VideoRow, videos } from "../../db/schema";
 import { providerContext } from "../../providers/call";
 import { ProviderError } from "../../providers/errors";
@@ -18,7 +18,7 @@ import { type Charge, recordCharge } from "./costs";
 import { type MediaKind, mediaKey, signedMediaUrl } from "./media";
 import { enqueueStep } from "./queue";
 import { runClaimedStep } from "./run-step";
-import { completeStep, releaseStep } from "./state";
+import { completeStep, releaseStep, type VideoChanges } from "./state";
 import { ack, type StepMessage, type StepOutcome } from "./steps";
 
 /**
@@ -42,7 +42,7 @@ type AiStep = "script" | "voice" | "thumbnail";
 
 interface Produced {
   provider: string;
-  changes?: Partial<typeof videos.$inferInsert>;
+  changes?: VideoChanges;
 }
 
 const outputKind: Record<AiStep, MediaKind> = { script: "script", voice: "audio", thumbnail: "thumbnail" };
@@ -57,7 +57,7 @@ async function produce(deps: ServiceDeps, video: VideoRow, step: AiStep): Promis
     const provider = existing.customMetadata?.provider ?? "unknown";
     if (step !== "script") return { provider };
     const script = scriptSchema.parse(await (await deps.env.MEDIA.get(key))?.json());
-    return { provider, changes: metadataFrom(video, script) };
+    return { provider, changes: metadataFrom(script) };
   }
 
   const ctx = providerContext(deps.env, { logger: deps.logger });
@@ -99,7 +99,7 @@ async function produce(deps: ServiceDeps, video: VideoRow, step: AiStep): Promis
     customMetadata: { provider: result.provider, model: result.model, charges: JSON.stringify(charges) },
   });
   for (const charge of charges) await recordCharge(deps, video, step, charge);
-  const changes = step === "script" ? metadataFrom(video, result.output as Script) : undefined;
+  const changes = step === "script" ? metadataFrom(result.output as Script) : undefined;
   return { provider: result.provider, changes };
 }
 
@@ -131,10 +131,16 @@ function usageNumbers(usage: ChainResult<unknown>["usage"]): Record<string, numb
   return numbers;
 }
 
-function metadataFrom(video: VideoRow, script: Script): Partial<typeof videos.$inferInsert> {
-  // The user's own edits (PATCH before upload) win over the generated metadata.
-  if (video.metadataEdited) return {};
-  return { title: script.title, description: script.description, tags: script.tags };
+/**
+ * The generated metadata fills only what is still empty, decided in SQL at the moment of writing: a
+ * PATCH that landed while the script was being written wins, field by field.
+ */
+function metadataFrom(script: Script): VideoChanges {
+  return {
+    title: sql`COALESCE(${videos.title}, ${script.title})`,
+    description: sql`COALESCE(${videos.description}, ${script.description})`,
+    tags: sql`COALESCE(${videos.tags}, ${JSON.stringify(script.tags)})`,
+  };
 }
 
 async function readScript(deps: ServiceDeps, video: VideoRow): Promise<Script> {

@@ -1,4 +1,5 @@
 import { and, count, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import { type PipelineStep, type VideoRow, type VideoStatus, videoSteps, videos } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { ServiceDeps } from "../deps";
@@ -13,6 +14,9 @@ import { nextStep, type StepMessage, statusOfStep, stepOrder, terminalStatuses }
 
 /** How long a consumer holds a step before another delivery may take it over. */
 export const STEP_LEASE_MS = 5 * 60 * 1000;
+
+/** Column updates of a transition: values, or SQL evaluated at write time. */
+export type VideoChanges = SQLiteUpdateSetSource<typeof videos>;
 
 export type Claim =
   | { kind: "claimed"; video: VideoRow; attempt: number }
@@ -115,7 +119,7 @@ export async function completeStep(
   video: VideoRow,
   step: PipelineStep,
   attempt: number | null,
-  changes: Partial<typeof videos.$inferInsert> & { provider?: string | null },
+  changes: VideoChanges & { provider?: string | null },
   final?: "published" | "scheduled",
 ): Promise<VideoRow | null> {
   const now = Date.now();
@@ -184,6 +188,14 @@ export async function failStep(
     await publishVideo(deps.env, deps.logger, updated, failure.message);
   }
   return updated ?? null;
+}
+
+/** Closes whatever attempts are still open (a cancel, a re-drive): history never shows a dead step running. */
+export async function closeOpenAttempts(deps: ServiceDeps, videoId: string, detail: string) {
+  await deps.db
+    .update(videoSteps)
+    .set({ status: "skipped", detail, finishedAt: Date.now() })
+    .where(and(eq(videoSteps.videoId, videoId), eq(videoSteps.status, "running")));
 }
 
 /**

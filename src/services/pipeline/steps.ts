@@ -13,6 +13,11 @@ export const statusOfStep: Record<PipelineStep, VideoStatus> = {
 
 export const terminalStatuses: ReadonlySet<VideoStatus> = new Set(["published", "scheduled", "failed", "cancelled"]);
 
+/** A consumer holds the upload step right now (its lease is live). */
+export function isUploadRunning(video: { status: VideoStatus; leaseUntil: number | null }, now = Date.now()): boolean {
+  return video.status === "uploading" && video.leaseUntil !== null && video.leaseUntil > now;
+}
+
 export function nextStep(step: PipelineStep): PipelineStep | null {
   return stepOrder[stepOrder.indexOf(step) + 1] ?? null;
 }
@@ -22,13 +27,17 @@ export function queueOfStep(step: PipelineStep): "generation" | "upload" {
   return step === "upload" ? "upload" : "generation";
 }
 
-/** How long a step may run before the sweeper considers it stuck. Render waits on N8N. */
+/**
+ * How long after a step started, with no consumer holding its lease, the sweeper treats it as stuck
+ * (a lost message, a crashed consumer). A live upload renews its lease on every chunk, so it is never
+ * swept however long it takes. Render waits on the N8N callback.
+ */
 export const stepDeadlineMs: Record<PipelineStep, number> = {
   script: 10 * 60 * 1000,
   voice: 15 * 60 * 1000,
   thumbnail: 10 * 60 * 1000,
   render: 60 * 60 * 1000,
-  upload: 3 * 60 * 60 * 1000,
+  upload: 20 * 60 * 1000,
 };
 
 export interface StepMessage {

@@ -20,6 +20,7 @@ import {
   uploadChunk,
   type VideoMetadata,
   type YouTubeVideo,
+  youtubeTagsLength,
 } from "../../providers/youtube";
 import { reserveUploadSlot } from "../account-selection";
 import { accessTokenFor } from "../channel-tokens";
@@ -27,7 +28,7 @@ import type { ServiceDeps } from "../deps";
 import { getAccount, quotaCounter } from "../upload-accounts";
 import { mediaKey } from "./media";
 import { runClaimedStep } from "./run-step";
-import { completeStep, failStep, waitForQuota } from "./state";
+import { completeStep, failStep, STEP_LEASE_MS, waitForQuota } from "./state";
 import { ack, type StepMessage, type StepOutcome } from "./steps";
 
 /**
@@ -198,15 +199,7 @@ async function uploadBytes(
     try {
       progress = await queryUploadStatus(ctx, sessionUri, total, accessToken);
     } catch (error) {
-      if (!(error instanceof ProviderError && error.code === "session_expired")) throw error;
-      // A new session is a new videos.insert: it needs its own quota.
-      await forgetUpload(deps, upload, "commit");
-      throw new ProviderError({
-        provider: "youtube",
-        disposition: "retry",
-        code: "session_expired",
-        message: "upload session expired; starting over",
-      });
+      throw await restartIfExpired(deps, upload, error);
     }
   } else {
     try {
@@ -246,19 +239,46 @@ async function uploadBytes(
     } catch (error) {
       const transient = !(error instanceof ProviderError) || error.disposition === "retry";
       failures += 1;
-      if (!transient || failures > MAX_CHUNK_FAILURES) throw error;
+      if (!transient || failures > MAX_CHUNK_FAILURES) throw await restartIfExpired(deps, upload, error);
       deps.logger.warn("upload_chunk_failed", { video_id: video.id, start, end, failures });
       // Where did the bytes stop? Resume from the byte YouTube confirms, never from zero.
-      progress = await queryUploadStatus(ctx, sessionUri, total, accessToken);
+      try {
+        progress = await queryUploadStatus(ctx, sessionUri, total, accessToken);
+      } catch (queryError) {
+        throw await restartIfExpired(deps, upload, queryError);
+      }
     }
     if (!progress.done) {
-      await deps.db
-        .update(videoUploads)
-        .set({ confirmedBytes: progress.nextByte, updatedAt: Date.now() })
-        .where(eq(videoUploads.videoId, video.id));
+      const now = Date.now();
+      // Progress renews the step's lease: a long upload is alive; a dead one's lease runs out.
+      await deps.db.batch([
+        deps.db
+          .update(videoUploads)
+          .set({ confirmedBytes: progress.nextByte, updatedAt: now })
+          .where(eq(videoUploads.videoId, video.id)),
+        deps.db
+          .update(videos)
+          .set({ leaseUntil: now + STEP_LEASE_MS })
+          .where(eq(videos.id, video.id)),
+      ]);
     }
   }
   return { kind: "done", video: progress.video };
+}
+
+/**
+ * YouTube forgot the session (sessions expire, a server can lose one): the next delivery starts a new
+ * one. That is a new videos.insert, so the old reservation is settled and the next attempt reserves.
+ */
+async function restartIfExpired(deps: ServiceDeps, upload: VideoUploadRow, error: unknown): Promise<unknown> {
+  if (!(error instanceof ProviderError && error.code === "session_expired")) return error;
+  await forgetUpload(deps, upload, "commit");
+  return new ProviderError({
+    provider: "youtube",
+    disposition: "retry",
+    code: "session_expired",
+    message: "the upload session expired; a new one starts on the next attempt",
+  });
 }
 
 /** The session could not open: quota and channel caps park the video; anything else propagates. */
@@ -302,11 +322,29 @@ async function forgetUpload(deps: ServiceDeps, upload: VideoUploadRow, settle: "
   await deps.db.delete(videoUploads).where(eq(videoUploads.videoId, upload.videoId));
 }
 
+function truncateBytes(text: string, maxBytes: number): string {
+  const encoder = new TextEncoder();
+  let result = text;
+  while (encoder.encode(result).length > maxBytes) result = result.slice(0, -1);
+  return result;
+}
+
+/** Generated tags can break YouTube's rules: keep the ones that pass, within the 500-character total. */
+function uploadableTags(tags: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const tag of tags.map((t) => t.trim())) {
+    if (!tag || /[<>,]/.test(tag)) continue;
+    if (youtubeTagsLength([...kept, tag]) > 500) break;
+    kept.push(tag);
+  }
+  return kept;
+}
+
 function metadataOf(deps: ServiceDeps, video: VideoRow): VideoMetadata {
   return {
-    title: video.title ?? video.topic.slice(0, 100),
-    description: video.description ?? "",
-    tags: video.tags ?? [],
+    title: (video.title ?? video.topic).replace(/[<>]/g, "").slice(0, 100),
+    description: truncateBytes((video.description ?? "").replace(/[<>]/g, ""), 5_000),
+    tags: uploadableTags(video.tags ?? []),
     categoryId: deps.config.YOUTUBE_CATEGORY_ID,
     defaultLanguage: video.language,
     // publishAt is only allowed on private videos; YouTube makes them public at that time.
