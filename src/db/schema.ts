@@ -236,7 +236,7 @@ export const videos = sqliteTable(
     title: text("title"),
     description: text("description"),
     tags: text("tags", { mode: "json" }).$type<string[]>(),
-    // Set once the user edited the metadata: generation must not overwrite it.
+    // Set once the user edited the metadata (informational: generation fills only empty fields anyway).
     metadataEdited: integer("metadata_edited", { mode: "boolean" }).notNull().default(false),
     costCapMicros: integer("cost_cap_micros").notNull(),
     // Sum of this video's cost_events, kept in the same batch as each insert (sortable, never drifts).

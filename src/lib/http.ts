@@ -85,12 +85,3 @@ export async function fetchAll(url: string | URL, init: RequestInit, signal: Abo
     throw new UpstreamNetworkError(error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
-
-/** fetchAll under its own deadline (UpstreamTimeoutError when it passes, headers or body). */
-export function fetchBuffered(
-  url: string | URL,
-  init: RequestInit,
-  options: { timeoutMs: number; signal?: AbortSignal },
-): Promise<BufferedResponse> {
-  return withDeadline(options.timeoutMs, (signal) => fetchAll(url, init, signal), options.signal);
-}

@@ -223,9 +223,6 @@ export function youtubeCallCost(config: QuotaConfig, method: QuotaMethod): { quo
   return { quota: costOf(quotaTableFor(config), method), costMicros: 0 };
 }
 
-/** SendGrid mail and N8N renders are flat-fee services: 0 per call. */
-export const flatFeeCostMicros = { sendgrid: 0, n8n: 0 } as const;
-
 /** Characters as the TTS providers bill them: Unicode code points, not UTF-16 units. */
 export function countCharacters(text: string): number {
   let count = 0;

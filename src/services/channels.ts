@@ -1,6 +1,6 @@
 import { and, count, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
-import { type ChannelRow, type ChannelSchedule, channelAuthorizations, channels, users, videos } from "../db/schema";
+import { type ChannelRow, type ChannelSchedule, channels, users, videos } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, paginate } from "../lib/pagination";
@@ -132,15 +132,6 @@ export async function updateChannel(
     .get();
   if (!updated) throw new ApiError("channel_not_found", `No channel ${channelId}.`);
   return updated;
-}
-
-/** Active authorisations of a channel, newest first (used for uploads and disconnect). */
-export async function channelAuthorizationsOf(deps: ServiceDeps, channelId: string) {
-  return deps.db
-    .select()
-    .from(channelAuthorizations)
-    .where(and(eq(channelAuthorizations.channelId, channelId), eq(channelAuthorizations.status, "active")))
-    .orderBy(desc(channelAuthorizations.updatedAt));
 }
 
 /** Revokes the grants, forgets the tokens; the channel stays (its videos and history) as `disconnected`. */

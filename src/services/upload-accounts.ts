@@ -178,12 +178,3 @@ async function getAccountWithUsage(deps: ServiceDeps, accountId: string) {
   ]);
   return toAccountResponse(row, { channels: channelCount?.n ?? 0, quota: usage });
 }
-
-/** An account whose calls fail for account-level reasons (bad client secret, suspended project) rests a while. */
-export async function markAccountUnhealthy(deps: ServiceDeps, accountId: string, reason: string, forMs: number) {
-  await deps.db
-    .update(uploadAccounts)
-    .set({ unhealthyUntil: Date.now() + forMs, lastError: reason.slice(0, 500), updatedAt: Date.now() })
-    .where(eq(uploadAccounts.id, accountId));
-  deps.logger.warn("upload_account_unhealthy", { account_id: accountId, reason });
-}
